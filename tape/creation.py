@@ -1,0 +1,166 @@
+"""Functions that create arrays. Every one defaults to float32, as legacy MXNet does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import context as _context
+from .ndarray import NDArray
+
+__all__ = ["array", "zeros", "ones", "full", "empty", "arange", "eye", "linspace", "waitall"]
+
+ShapeLike = int | tuple[int, ...] | list[int]
+
+
+def dtype_of(dtype: Any, default: Any = np.float32) -> np.dtype[Any]:
+    """The NumPy dtype for MXNet's `dtype` argument (None means `default`)."""
+    result: np.dtype[Any] = np.dtype(default if dtype is None else dtype)
+    return result
+
+
+def _shape(shape: ShapeLike) -> tuple[int, ...]:
+    return (int(shape),) if isinstance(shape, int | np.integer) else tuple(int(n) for n in shape)
+
+
+def array(source_array: Any, ctx: _context.Context | None = None, dtype: Any = None) -> NDArray:
+    """A new array holding a copy of `source_array` (a list, NumPy array, scalar or NDArray).
+
+    The dtype is float32 unless `dtype` is given (or the source is an NDArray, whose dtype
+    is kept). The result is never in a graph.
+
+    >>> from tape import nd
+    >>> nd.array([[1, 2], [3, 4]])
+    <BLANKLINE>
+    [[1. 2.]
+     [3. 4.]]
+    <NDArray 2x2 @cpu(0)>
+    """
+    _context.check(ctx)
+    if isinstance(source_array, NDArray):
+        data = source_array._data.astype(dtype_of(dtype, source_array._data.dtype))
+    else:
+        data = np.array(source_array, dtype=dtype_of(dtype))
+    return NDArray(data.reshape(1) if data.ndim == 0 else data)
+
+
+def zeros(shape: ShapeLike, ctx: _context.Context | None = None, dtype: Any = None, **kwargs: Any) -> NDArray:
+    """An array of zeros.
+
+    >>> from tape import nd
+    >>> nd.zeros((2, 3)).shape
+    (2, 3)
+    """
+    _context.check(ctx)
+    return NDArray(np.zeros(_shape(shape), dtype=dtype_of(dtype)))
+
+
+def ones(shape: ShapeLike, ctx: _context.Context | None = None, dtype: Any = None, **kwargs: Any) -> NDArray:
+    """An array of ones.
+
+    >>> from tape import nd
+    >>> nd.ones(2)
+    <BLANKLINE>
+    [1. 1.]
+    <NDArray 2 @cpu(0)>
+    """
+    _context.check(ctx)
+    return NDArray(np.ones(_shape(shape), dtype=dtype_of(dtype)))
+
+
+def full(
+    shape: ShapeLike, val: float, ctx: _context.Context | None = None, dtype: Any = None, **kwargs: Any
+) -> NDArray:
+    """An array filled with `val`.
+
+    >>> from tape import nd
+    >>> nd.full((2,), 7)
+    <BLANKLINE>
+    [7. 7.]
+    <NDArray 2 @cpu(0)>
+    """
+    _context.check(ctx)
+    return NDArray(np.full(_shape(shape), val, dtype=dtype_of(dtype)))
+
+
+def empty(shape: ShapeLike, ctx: _context.Context | None = None, dtype: Any = None) -> NDArray:
+    """An array whose values are not set (zeros here, so results are reproducible).
+
+    >>> from tape import nd
+    >>> nd.empty((2, 2)).shape
+    (2, 2)
+    """
+    return zeros(shape, ctx=ctx, dtype=dtype)
+
+
+def arange(
+    start: float,
+    stop: float | None = None,
+    step: float = 1.0,
+    repeat: int = 1,
+    infer_range: bool | None = None,
+    ctx: _context.Context | None = None,
+    dtype: Any = None,
+) -> NDArray:
+    """Evenly spaced values in `[start, stop)`, each repeated `repeat` times.
+
+    >>> from tape import nd
+    >>> nd.arange(4)
+    <BLANKLINE>
+    [0. 1. 2. 3.]
+    <NDArray 4 @cpu(0)>
+    >>> nd.arange(2, 8, 2, repeat=2)
+    <BLANKLINE>
+    [2. 2. 4. 4. 6. 6.]
+    <NDArray 6 @cpu(0)>
+    """
+    _context.check(ctx)
+    if stop is None:
+        start, stop = 0, start
+    data = np.arange(start, stop, step).astype(dtype_of(dtype))
+    if repeat != 1:
+        data = np.repeat(data, repeat)
+    return NDArray(data)
+
+
+def eye(N: int, M: int = 0, k: int = 0, ctx: _context.Context | None = None, dtype: Any = None) -> NDArray:  # noqa: N803
+    """A 2-D array with ones on the `k`-th diagonal (N x M, M = N when 0).
+
+    >>> from tape import nd
+    >>> nd.eye(2)
+    <BLANKLINE>
+    [[1. 0.]
+     [0. 1.]]
+    <NDArray 2x2 @cpu(0)>
+    """
+    _context.check(ctx)
+    return NDArray(np.eye(N, M or None, k, dtype=dtype_of(dtype)))
+
+
+def linspace(
+    start: float,
+    stop: float,
+    num: int,
+    endpoint: bool = True,
+    ctx: _context.Context | None = None,
+    dtype: Any = None,
+) -> NDArray:
+    """`num` evenly spaced values from `start` to `stop`.
+
+    >>> from tape import nd
+    >>> nd.linspace(0, 1, 5)
+    <BLANKLINE>
+    [0.   0.25 0.5  0.75 1.  ]
+    <NDArray 5 @cpu(0)>
+    """
+    _context.check(ctx)
+    return NDArray(np.linspace(start, stop, num, endpoint=endpoint).astype(dtype_of(dtype)))
+
+
+def waitall() -> None:
+    """Wait for all pending computation: a no-op, NumPy computes eagerly.
+
+    >>> from tape import nd
+    >>> nd.waitall()
+    """

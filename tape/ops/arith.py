@@ -1,0 +1,316 @@
+"""Arithmetic and comparison operators, with broadcasting and scalars on either side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._graph import Primitive
+from ..ndarray import NDArray
+from .shape import unbroadcast
+
+__all__ = [
+    "add", "subtract", "multiply", "divide", "power", "modulo", "negative", "abs", "sign",
+    "maximum", "minimum", "equal", "not_equal", "greater", "greater_equal", "lesser",
+    "lesser_equal",
+]
+
+Operand = NDArray | float | int
+
+
+def _log(x: Any) -> Any:
+    return elementwise.log(x) if isinstance(x, NDArray) else np.log(x)
+
+
+def _step(x: NDArray) -> NDArray:
+    return greater_op(x, 0) if x._node is None else step_op(x)
+
+
+add_op: Primitive = Primitive(
+    "add", np.add,
+    lambda g, ans, x, y: unbroadcast(g, x),
+    lambda g, ans, x, y: unbroadcast(g, y),
+)
+subtract_op: Primitive = Primitive(
+    "subtract", np.subtract,
+    lambda g, ans, x, y: unbroadcast(g, x),
+    lambda g, ans, x, y: unbroadcast(-g, y),
+)
+multiply_op: Primitive = Primitive(
+    "multiply", np.multiply,
+    lambda g, ans, x, y: unbroadcast(g * y, x),
+    lambda g, ans, x, y: unbroadcast(g * x, y),
+)
+divide_op: Primitive = Primitive(
+    "divide", np.true_divide,
+    lambda g, ans, x, y: unbroadcast(g / y, x),
+    lambda g, ans, x, y: unbroadcast(-g * ans / y, y),
+)
+power_op: Primitive = Primitive(
+    "power", np.power,
+    lambda g, ans, x, y: unbroadcast(g * y * x ** (y - 1), x),
+    lambda g, ans, x, y: unbroadcast(g * ans * _log(x), y),
+)
+modulo_op: Primitive = Primitive(
+    "modulo", np.mod,
+    lambda g, ans, x, y: unbroadcast(g, x),
+    lambda g, ans, x, y: unbroadcast(-g * elementwise.floor(x / y), y),
+)
+negative_op: Primitive = Primitive("negative", np.negative, lambda g, ans, x: -g)
+abs_op: Primitive = Primitive("abs", np.abs, lambda g, ans, x: g * sign_op(x))
+# The derivative of sign is zero; zeros_like keeps it connected to x for higher orders.
+sign_op: Primitive = Primitive("sign", np.sign, lambda g, ans, x: shape.zeros_like(x))
+maximum_op: Primitive = Primitive(
+    "maximum", np.maximum,
+    lambda g, ans, x, y: unbroadcast(g * _step_ge(x, y), x),
+    lambda g, ans, x, y: unbroadcast(g * (1 - _step_ge(x, y)), y),
+)
+minimum_op: Primitive = Primitive(
+    "minimum", np.minimum,
+    lambda g, ans, x, y: unbroadcast(g * (1 - _step_ge(x, y)), x),
+    lambda g, ans, x, y: unbroadcast(g * _step_ge(x, y), y),
+)
+
+
+def _float_compare(f: Any) -> Any:
+    def compare(x: Any, y: Any) -> np.ndarray:
+        out = f(x, y)
+        dtype = next((a.dtype for a in (x, y) if isinstance(a, np.ndarray)), np.float32)
+        result: np.ndarray = out.astype(dtype if np.issubdtype(dtype, np.floating) else np.float32)
+        return result
+
+    return compare
+
+
+# Comparisons give 0/1 arrays of the input's float type and are never taped.
+equal_op: Primitive = Primitive("equal", _float_compare(np.equal), differentiable=False)
+not_equal_op: Primitive = Primitive("not_equal", _float_compare(np.not_equal), differentiable=False)
+greater_op: Primitive = Primitive("greater", _float_compare(np.greater), differentiable=False)
+greater_equal_op: Primitive = Primitive(
+    "greater_equal", _float_compare(np.greater_equal), differentiable=False
+)
+lesser_op: Primitive = Primitive("lesser", _float_compare(np.less), differentiable=False)
+lesser_equal_op: Primitive = Primitive("lesser_equal", _float_compare(np.less_equal), differentiable=False)
+# The 0/1 step x > 0 as a taped op whose derivative is zero: relu'' and abs'' stay connected.
+step_op: Primitive = Primitive(
+    "step", lambda x: (x > 0).astype(x.dtype), lambda g, ans, x: shape.zeros_like(x)
+)
+step_ge_op: Primitive = Primitive(
+    "step_ge",
+    _float_compare(np.greater_equal),
+    lambda g, ans, x, y: shape.zeros_like(x),
+    lambda g, ans, x, y: shape.zeros_like(y),
+)
+
+
+def _step_ge(x: Any, y: Any) -> NDArray:
+    return step_ge_op(x, y)
+
+
+def add(lhs: Operand, rhs: Operand) -> NDArray:
+    """Elementwise sum with broadcasting; either side may be a scalar.
+
+    >>> from tape import nd
+    >>> nd.add(nd.array([1, 2]), 10)
+    <BLANKLINE>
+    [11. 12.]
+    <NDArray 2 @cpu(0)>
+    """
+    return add_op(lhs, rhs)
+
+
+def subtract(lhs: Operand, rhs: Operand) -> NDArray:
+    """Elementwise difference with broadcasting.
+
+    >>> from tape import nd
+    >>> nd.subtract(nd.array([1, 2]), nd.array([[1], [2]]))
+    <BLANKLINE>
+    [[ 0.  1.]
+     [-1.  0.]]
+    <NDArray 2x2 @cpu(0)>
+    """
+    return subtract_op(lhs, rhs)
+
+
+def multiply(lhs: Operand, rhs: Operand) -> NDArray:
+    """Elementwise product with broadcasting.
+
+    >>> from tape import nd
+    >>> nd.multiply(nd.array([1, 2]), 3)
+    <BLANKLINE>
+    [3. 6.]
+    <NDArray 2 @cpu(0)>
+    """
+    return multiply_op(lhs, rhs)
+
+
+def divide(lhs: Operand, rhs: Operand) -> NDArray:
+    """Elementwise true division with broadcasting.
+
+    >>> from tape import nd
+    >>> nd.divide(1, nd.array([2, 4]))
+    <BLANKLINE>
+    [0.5  0.25]
+    <NDArray 2 @cpu(0)>
+    """
+    return divide_op(lhs, rhs)
+
+
+def power(base: Operand, exp: Operand) -> NDArray:
+    """Elementwise `base ** exp` with broadcasting; differentiable in both.
+
+    >>> from tape import nd
+    >>> nd.power(nd.array([2, 3]), 2)
+    <BLANKLINE>
+    [4. 9.]
+    <NDArray 2 @cpu(0)>
+    """
+    return power_op(base, exp)
+
+
+def modulo(lhs: Operand, rhs: Operand) -> NDArray:
+    """Elementwise remainder, with the sign of `rhs` (as NumPy's `mod`).
+
+    >>> from tape import nd
+    >>> nd.modulo(nd.array([5, -5]), 3)
+    <BLANKLINE>
+    [2. 1.]
+    <NDArray 2 @cpu(0)>
+    """
+    return modulo_op(lhs, rhs)
+
+
+def negative(data: NDArray) -> NDArray:
+    """Elementwise `-data`.
+
+    >>> from tape import nd
+    >>> nd.negative(nd.array([1, -2]))
+    <BLANKLINE>
+    [-1.  2.]
+    <NDArray 2 @cpu(0)>
+    """
+    return negative_op(data)
+
+
+def abs(data: NDArray) -> NDArray:  # noqa: A001 - MXNet's name
+    """Elementwise absolute value; its gradient at 0 is 0.
+
+    >>> from tape import nd
+    >>> nd.abs(nd.array([-1.5, 2]))
+    <BLANKLINE>
+    [1.5 2. ]
+    <NDArray 2 @cpu(0)>
+    """
+    return abs_op(data)
+
+
+def sign(data: NDArray) -> NDArray:
+    """Elementwise sign (-1, 0 or 1); its gradient is zero.
+
+    >>> from tape import nd
+    >>> nd.sign(nd.array([-3, 0, 2]))
+    <BLANKLINE>
+    [-1.  0.  1.]
+    <NDArray 3 @cpu(0)>
+    """
+    return sign_op(data)
+
+
+def maximum(lhs: Operand, rhs: Operand) -> NDArray:
+    """Elementwise maximum with broadcasting; on ties the gradient goes to `lhs`.
+
+    >>> from tape import nd
+    >>> nd.maximum(nd.array([1, 5]), 3)
+    <BLANKLINE>
+    [3. 5.]
+    <NDArray 2 @cpu(0)>
+    """
+    return maximum_op(lhs, rhs)
+
+
+def minimum(lhs: Operand, rhs: Operand) -> NDArray:
+    """Elementwise minimum with broadcasting; on ties the gradient goes to `rhs`.
+
+    >>> from tape import nd
+    >>> nd.minimum(nd.array([1, 5]), 3)
+    <BLANKLINE>
+    [1. 3.]
+    <NDArray 2 @cpu(0)>
+    """
+    return minimum_op(lhs, rhs)
+
+
+def equal(lhs: Operand, rhs: Operand) -> NDArray:
+    """Elementwise `lhs == rhs` as 0/1 floats (not differentiable).
+
+    >>> from tape import nd
+    >>> nd.equal(nd.array([1, 2]), 2)
+    <BLANKLINE>
+    [0. 1.]
+    <NDArray 2 @cpu(0)>
+    """
+    return equal_op(lhs, rhs)
+
+
+def not_equal(lhs: Operand, rhs: Operand) -> NDArray:
+    """Elementwise `lhs != rhs` as 0/1 floats.
+
+    >>> from tape import nd
+    >>> nd.not_equal(nd.array([1, 2]), 2)
+    <BLANKLINE>
+    [1. 0.]
+    <NDArray 2 @cpu(0)>
+    """
+    return not_equal_op(lhs, rhs)
+
+
+def greater(lhs: Operand, rhs: Operand) -> NDArray:
+    """Elementwise `lhs > rhs` as 0/1 floats.
+
+    >>> from tape import nd
+    >>> nd.greater(nd.array([1, 3]), 2)
+    <BLANKLINE>
+    [0. 1.]
+    <NDArray 2 @cpu(0)>
+    """
+    return greater_op(lhs, rhs)
+
+
+def greater_equal(lhs: Operand, rhs: Operand) -> NDArray:
+    """Elementwise `lhs >= rhs` as 0/1 floats.
+
+    >>> from tape import nd
+    >>> nd.greater_equal(nd.array([1, 2]), 2)
+    <BLANKLINE>
+    [0. 1.]
+    <NDArray 2 @cpu(0)>
+    """
+    return greater_equal_op(lhs, rhs)
+
+
+def lesser(lhs: Operand, rhs: Operand) -> NDArray:
+    """Elementwise `lhs < rhs` as 0/1 floats.
+
+    >>> from tape import nd
+    >>> nd.lesser(nd.array([1, 2]), 2)
+    <BLANKLINE>
+    [1. 0.]
+    <NDArray 2 @cpu(0)>
+    """
+    return lesser_op(lhs, rhs)
+
+
+def lesser_equal(lhs: Operand, rhs: Operand) -> NDArray:
+    """Elementwise `lhs <= rhs` as 0/1 floats.
+
+    >>> from tape import nd
+    >>> nd.lesser_equal(nd.array([1, 3]), 2)
+    <BLANKLINE>
+    [1. 0.]
+    <NDArray 2 @cpu(0)>
+    """
+    return lesser_equal_op(lhs, rhs)
+
+
+from . import elementwise, shape  # noqa: E402

@@ -1,0 +1,217 @@
+"""Shape ops: reshape, transpose, broadcasting and its undoing, copies and casts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .._graph import Primitive
+from ..ndarray import NDArray
+
+__all__ = [
+    "reshape", "transpose", "broadcast_to", "expand_dims", "flatten", "zeros_like", "ones_like",
+]
+
+Shape = tuple[int, ...]
+
+
+def _sum_to(x: np.ndarray, shape: Shape) -> np.ndarray:
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1
+    )
+    return (x.sum(axis=axes, keepdims=True) if axes else x).reshape(shape)
+
+
+def _inverse(axes: Sequence[int] | None) -> tuple[int, ...] | None:
+    return None if axes is None else tuple(np.argsort(axes))
+
+
+reshape_op: Primitive = Primitive(
+    "reshape", lambda x, shape: x.reshape(shape), lambda g, ans, x, shape: reshape_op(g, shape=x.shape)
+)
+transpose_op: Primitive = Primitive(
+    "transpose",
+    lambda x, axes: np.transpose(x, axes),
+    lambda g, ans, x, axes: transpose_op(g, axes=_inverse(axes)),
+)
+broadcast_to_op: Primitive = Primitive(
+    "broadcast_to",
+    lambda x, shape: np.broadcast_to(x, shape),
+    lambda g, ans, x, shape: sum_to_op(g, shape=x.shape),
+)
+# Sums a broadcast result back to an input's shape: the one place broadcasting is undone.
+sum_to_op: Primitive = Primitive(
+    "sum_to", _sum_to, lambda g, ans, x, shape: broadcast_to_op(g, shape=x.shape)
+)
+copy_op: Primitive = Primitive("copy", np.copy, lambda g, ans, x: g)
+cast_op: Primitive = Primitive(
+    "cast",
+    lambda x, dtype: x.astype(dtype),
+    lambda g, ans, x, dtype: cast_op(g, dtype=x._data.dtype),
+)
+zeros_like_op: Primitive = Primitive("zeros_like", np.zeros_like, lambda g, ans, x: zeros_like_op(x))
+ones_like_op: Primitive = Primitive("ones_like", np.ones_like, lambda g, ans, x: zeros_like_op(x))
+
+
+def unbroadcast(g: NDArray, x: NDArray) -> NDArray:
+    """The gradient `g` of a broadcast result, summed back to the shape of input `x`."""
+    return g if g._data.shape == x._data.shape else sum_to_op(g, shape=x._data.shape)
+
+
+def mx_shape(src: Shape, spec: Sequence[int], reverse: bool = False) -> Shape:
+    """Resolve MXNet's reshape codes: 0 copy, -1 infer, -2 copy the rest, -3 merge two,
+    -4 split one into the next two values."""
+    if reverse:
+        return mx_shape(src[::-1], list(spec)[::-1])[::-1]
+    out: list[int] = []
+    i = k = 0
+    while k < len(spec):
+        s = int(spec[k])
+        if s == 0:
+            out.append(src[i])
+            i += 1
+        elif s == -2:
+            out.extend(src[i:])
+            i = len(src)
+        elif s == -3:
+            out.append(src[i] * src[i + 1])
+            i += 2
+        elif s == -4:
+            a, b = int(spec[k + 1]), int(spec[k + 2])
+            if a == -1:
+                a = src[i] // b
+            if b == -1:
+                b = src[i] // a
+            out += [a, b]
+            i += 1
+            k += 2
+        elif s >= -1:
+            out.append(s)
+            i += 1
+        else:
+            raise ValueError(f"unknown reshape code {s}: MXNet codes are 0, -1, -2, -3 and -4")
+        k += 1
+    size = int(np.prod(src))
+    if out.count(-1) > 1:
+        raise ValueError(f"cannot reshape {src} to {tuple(spec)}: at most one -1 may be inferred")
+    if -1 in out:
+        known = int(np.prod([n for n in out if n != -1]))
+        if known == 0 or size % known:
+            raise ValueError(f"cannot reshape array of shape {src} into {tuple(spec)}")
+        out[out.index(-1)] = size // known
+    if int(np.prod(out)) != size:
+        raise ValueError(f"cannot reshape array of shape {src} (size {size}) into {tuple(spec)}")
+    return tuple(out)
+
+
+def reshape(data: NDArray, shape: Sequence[int], reverse: bool = False) -> NDArray:
+    """The same values in a new shape; `shape` may use MXNet's codes 0, -1, -2, -3, -4.
+
+    >>> from tape import nd
+    >>> nd.reshape(nd.arange(6), (2, -1)).shape
+    (2, 3)
+    >>> nd.zeros((2, 3, 4)).reshape((-3, 0)).shape
+    (6, 4)
+    """
+    return reshape_op(data, shape=mx_shape(data.shape, tuple(shape), reverse))
+
+
+def transpose(data: NDArray, axes: Sequence[int] | None = None) -> NDArray:
+    """Permute the axes (reverse them by default).
+
+    >>> from tape import nd
+    >>> nd.transpose(nd.zeros((2, 3, 4)), axes=(1, 0, 2)).shape
+    (3, 2, 4)
+    """
+    return transpose_op(data, axes=None if axes is None or len(axes) == 0 else tuple(axes))
+
+
+def broadcast_to(data: NDArray, shape: Sequence[int]) -> NDArray:
+    """Broadcast to `shape` (a 0 in `shape` keeps that axis).
+
+    >>> from tape import nd
+    >>> nd.broadcast_to(nd.array([[1], [2]]), (2, 3))
+    <BLANKLINE>
+    [[1. 1. 1.]
+     [2. 2. 2.]]
+    <NDArray 2x3 @cpu(0)>
+    """
+    target = tuple(data.shape[i] if n == 0 else n for i, n in enumerate(shape))
+    return broadcast_to_op(data, shape=target)
+
+
+def expand_dims(data: NDArray, axis: int) -> NDArray:
+    """Insert an axis of length 1 at position `axis`.
+
+    >>> from tape import nd
+    >>> nd.expand_dims(nd.zeros((2, 3)), axis=1).shape
+    (2, 1, 3)
+    """
+    shape = list(data.shape)
+    shape.insert(axis if axis >= 0 else len(shape) + axis + 1, 1)
+    return reshape_op(data, shape=tuple(shape))
+
+
+def flatten(data: NDArray) -> NDArray:
+    """Collapse all axes but the first: the result is 2-D.
+
+    >>> from tape import nd
+    >>> nd.flatten(nd.zeros((2, 3, 4))).shape
+    (2, 12)
+    """
+    return reshape_op(data, shape=(data.shape[0], -1) if data.ndim else (1, 1))
+
+
+def zeros_like(data: NDArray) -> NDArray:
+    """Zeros of the same shape and dtype.
+
+    >>> from tape import nd
+    >>> nd.zeros_like(nd.ones((2,)))
+    <BLANKLINE>
+    [0. 0.]
+    <NDArray 2 @cpu(0)>
+    """
+    return zeros_like_op(data)
+
+
+def ones_like(data: NDArray) -> NDArray:
+    """Ones of the same shape and dtype.
+
+    >>> from tape import nd
+    >>> nd.ones_like(nd.zeros((2,)))
+    <BLANKLINE>
+    [1. 1.]
+    <NDArray 2 @cpu(0)>
+    """
+    return ones_like_op(data)
+
+
+def copy(data: NDArray) -> NDArray:
+    """A differentiable copy with its own memory."""
+    return copy_op(data)
+
+
+def cast(data: NDArray, dtype: Any) -> NDArray:
+    """`data` converted to `dtype`; the gradient is converted back."""
+    return cast_op(data, dtype=np.dtype(dtype))
+
+
+stop_gradient_op: Primitive = Primitive("stop_gradient", lambda x: x, differentiable=False)
+
+
+def stop_gradient(data: NDArray) -> NDArray:
+    """The same values with no gradient flowing back through them (MXNet's `BlockGrad`).
+
+    >>> from tape import autograd, nd
+    >>> x = nd.array([3]); x.attach_grad()
+    >>> with autograd.record():
+    ...     y = nd.stop_gradient(x * x) + x
+    >>> y.backward(); x.grad
+    <BLANKLINE>
+    [1.]
+    <NDArray 1 @cpu(0)>
+    """
+    return stop_gradient_op(data)

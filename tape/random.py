@@ -1,0 +1,151 @@
+"""Random sampling with MXNet's argument names, seeded by `tape.random.seed`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import context as _context
+from .creation import dtype_of
+from .ndarray import NDArray
+
+__all__ = ["seed", "normal", "uniform", "randn", "randint", "shuffle", "multinomial"]
+
+ShapeLike = int | tuple[int, ...] | list[int] | None
+
+_rng = np.random.default_rng()
+
+
+def seed(seed_state: int, ctx: Any = "all") -> None:
+    """Seed tape's random generator, so that samples are reproducible.
+
+    >>> from tape import nd
+    >>> nd.random.seed(42); a = nd.random.uniform(shape=3)
+    >>> nd.random.seed(42); b = nd.random.uniform(shape=3)
+    >>> bool((a == b).sum().asscalar() == 3)
+    True
+    """
+    global _rng
+    _rng = np.random.default_rng(seed_state)
+
+
+def _size(shape: ShapeLike, *params: Any) -> tuple[int, ...]:
+    base = next((p.shape for p in params if isinstance(p, NDArray)), ())
+    if shape is None:
+        extra: tuple[int, ...] = () if base else (1,)
+    else:
+        extra = (int(shape),) if isinstance(shape, int | np.integer) else tuple(shape)
+    return tuple(base) + extra
+
+
+def _raw(p: Any, size: tuple[int, ...]) -> Any:
+    # An NDArray parameter gives one distribution per element, sampled `shape` times.
+    if isinstance(p, NDArray):
+        return p._data.reshape(p.shape + (1,) * (len(size) - p.ndim))
+    return p
+
+
+def _make(data: np.ndarray, dtype: Any, ctx: Any) -> NDArray:
+    _context.check(ctx)
+    return NDArray(np.asarray(data, dtype=dtype_of(dtype)))
+
+
+def normal(
+    loc: Any = 0.0, scale: Any = 1.0, shape: ShapeLike = None, dtype: Any = None,
+    ctx: Any = None, out: NDArray | None = None, **kwargs: Any,
+) -> NDArray:
+    """Samples from a normal distribution with mean `loc` and standard deviation `scale`.
+
+    >>> from tape import nd
+    >>> nd.random.normal(0, 1, shape=(3, 4)).shape
+    (3, 4)
+    """
+    size = _size(shape, loc, scale)
+    return _fill(out, _make(_rng.normal(_raw(loc, size), _raw(scale, size), size), dtype, ctx))
+
+
+def uniform(
+    low: Any = 0.0, high: Any = 1.0, shape: ShapeLike = None, dtype: Any = None,
+    ctx: Any = None, out: NDArray | None = None, **kwargs: Any,
+) -> NDArray:
+    """Samples from the uniform distribution on `[low, high)`.
+
+    >>> from tape import nd
+    >>> x = nd.random.uniform(-1, 1, (2, 2))
+    >>> x.shape, bool((x.abs() <= 1).sum().asscalar() == 4)
+    ((2, 2), True)
+    """
+    size = _size(shape, low, high)
+    return _fill(out, _make(_rng.uniform(_raw(low, size), _raw(high, size), size), dtype, ctx))
+
+
+def randn(
+    *shape: int, loc: float = 0.0, scale: float = 1.0, dtype: Any = None, ctx: Any = None, **kwargs: Any
+) -> NDArray:
+    """Normal samples of the shape given as separate ints.
+
+    >>> from tape import nd
+    >>> nd.random.randn(2, 3).shape
+    (2, 3)
+    """
+    return normal(loc, scale, shape=shape or None, dtype=dtype, ctx=ctx)
+
+
+def randint(
+    low: int, high: int, shape: ShapeLike = None, dtype: Any = "int32", ctx: Any = None,
+    out: NDArray | None = None, **kwargs: Any,
+) -> NDArray:
+    """Random integers in `[low, high)` (int32 by default).
+
+    >>> from tape import nd
+    >>> x = nd.random.randint(0, 3, shape=(5,))
+    >>> x.dtype.__name__, bool(((x >= 0) * (x < 3)).sum().asscalar() == 5)
+    ('int32', True)
+    """
+    return _fill(out, _make(_rng.integers(low, high, _size(shape)), dtype, ctx))
+
+
+def shuffle(data: NDArray, **kwargs: Any) -> NDArray:
+    """A copy of `data` with its rows (first axis) in random order.
+
+    >>> from tape import nd
+    >>> sorted(nd.random.shuffle(nd.arange(4)).asnumpy().tolist())
+    [0.0, 1.0, 2.0, 3.0]
+    """
+    return NDArray(_rng.permutation(data._data))
+
+
+def multinomial(
+    data: NDArray, shape: ShapeLike = None, get_prob: bool = False, dtype: Any = "int32", **kwargs: Any
+) -> NDArray | tuple[NDArray, NDArray]:
+    """Sample category indices from the distributions along the last axis of `data`.
+
+    With `get_prob=True` also return the log-probability of each sample.
+
+    >>> from tape import nd
+    >>> nd.random.multinomial(nd.array([0.0, 1.0]), shape=3)
+    <BLANKLINE>
+    [1 1 1]
+    <NDArray 3 @cpu(0)>
+    """
+    probs = data._data.astype(np.float64)
+    extra = () if shape is None else ((int(shape),) if isinstance(shape, int) else tuple(shape))
+    flat = probs.reshape(-1, probs.shape[-1])
+    flat = flat / flat.sum(axis=1, keepdims=True)
+    count = int(np.prod(extra)) if extra else 1
+    picks = np.stack([_rng.choice(flat.shape[1], size=count, p=row) for row in flat])
+    out_shape = probs.shape[:-1] + extra
+    samples = picks.reshape(out_shape) if out_shape else picks.reshape(1)
+    result = NDArray(samples.astype(dtype_of(dtype)))
+    if not get_prob:
+        return result
+    logp = np.log(np.take_along_axis(flat, picks, axis=1)).reshape(samples.shape)
+    return result, NDArray(logp.astype(data._data.dtype))
+
+
+def _fill(out: NDArray | None, value: NDArray) -> NDArray:
+    if out is None:
+        return value
+    out[...] = value
+    return out
