@@ -188,23 +188,23 @@ def run_backward(
                 stack.append(pn)
             register(pn, p)
 
-    marked = [a for outs in found.values() for a in (outs if isinstance(outs, list) else (outs,))
-              if a is not None and a._grad_req is not None]
+    reached = [a for outs in found.values() for a in (outs if isinstance(outs, list) else (outs,))
+               if a is not None and a._grad_req is not None]
     if variables is None:
-        if not any(a._grad_req != "null" for a in marked):
+        if not any(a._grad_req != "null" for a in reached):
             raise AutogradError(
                 "no array reached from the heads needs a gradient: call attach_grad() "
                 "(with grad_req 'write' or 'add') on an input before autograd.record()"
             )
     else:
-        reached = {id(a) for a in marked}
+        reached_ids = {id(a) for a in reached}
         for k, v in enumerate(variables, 1):
             if v._grad_req is None:
                 raise AutogradError(
                     f"variable {k} is not marked: call attach_grad() on it (or pass it to "
                     "autograd.mark_variables) before computing the heads"
                 )
-            if id(v) not in reached:
+            if id(v) not in reached_ids:
                 raise AutogradError(
                     f"variable {k} is not reachable from the heads: the heads were not computed "
                     "from it inside autograd.record()"
@@ -244,11 +244,14 @@ def run_backward(
                 if pending[pn] == 0:
                     ready.append(pn)
             if not retain_graph:
+                # Drop saved values (and a Function's saved tensors) as soon as the node is done.
                 node.inputs = None
                 node.params = {}
-    if variables is None:
-        return None
-    return [_result(v, results.get(id(v)), head_grads) for v in variables]
+                node.op = None
+        if variables is None:
+            return None
+        # Inside the scope, so that the copies _results may make are recorded with create_graph.
+        return _results(variables, results, head_grads)
 
 
 def _accumulate(grads: dict[Node, Any], node: Node, arr: NDArray, g: Any, create: bool) -> None:
@@ -278,10 +281,22 @@ def _deliver(
         buf._data += g._data.reshape(buf._data.shape)
 
 
-def _result(v: NDArray, g: NDArray | None, head_grads: Sequence[NDArray]) -> NDArray:
-    if g is None:
-        return NDArray(np.zeros_like(v._data))
-    if any(g is h for h in head_grads):
-        # Never hand back the caller's own head-gradient object as a result.
-        return NDArray(g._data.copy()) if g._node is None else g * 1
-    return g
+def _owner(a: np.ndarray) -> int:
+    return id(a if a.base is None else a.base)
+
+
+def _results(
+    variables: Sequence[NDArray], results: dict[int, Any], head_grads: Sequence[NDArray]
+) -> list[NDArray]:
+    """One fresh array per variable: never the caller's head gradient, never shared memory."""
+    taken = {_owner(h._data) for h in head_grads}
+    out = []
+    for v in variables:
+        g = results.get(id(v))
+        if g is None:
+            g = NDArray(np.zeros_like(v._data))
+        elif _owner(g._data) in taken:
+            g = g.copy()
+        taken.add(_owner(g._data))
+        out.append(g)
+    return out

@@ -79,11 +79,12 @@ class Scope:
     def __init__(self, recording: bool | None, training: bool | None) -> None:
         self._recording = recording
         self._training = training
-        self._saved: list[tuple[bool, bool]] = []
+        # Per thread, a stack: one scope object may be entered again while already entered,
+        # and by several threads at once, each restoring its own flags.
+        self._saved: dict[int, list[tuple[bool, bool]]] = {}
 
     def __enter__(self) -> None:
-        # A stack, so that one scope object can be entered again while already entered.
-        self._saved.append((flags.recording, flags.training))
+        self._saved.setdefault(threading.get_ident(), []).append((flags.recording, flags.training))
         if self._recording is not None:
             flags.recording = self._recording
         if self._training is not None:
@@ -95,4 +96,8 @@ class Scope:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        flags.recording, flags.training = self._saved.pop()
+        thread = threading.get_ident()
+        stack = self._saved[thread]
+        flags.recording, flags.training = stack.pop()
+        if not stack:
+            del self._saved[thread]

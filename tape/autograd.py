@@ -116,6 +116,8 @@ def mark_variables(variables: Arrays, gradients: Arrays, grad_reqs: str | Sequen
 
 def _heads(heads: Arrays, head_grads: OptArrays) -> tuple[list[NDArray], list[NDArray]]:
     hs = _as_list(heads, "heads")
+    if not hs:
+        raise ValueError("heads is empty: pass the array (or list of arrays) to differentiate")
     gs = [None] * len(hs) if head_grads is None else _as_list(head_grads, "head_grads")
     if len(gs) != len(hs):
         raise ValueError(f"got {len(hs)} heads but {len(gs)} head gradients: give one per head")
@@ -135,7 +137,9 @@ def _heads(heads: Arrays, head_grads: OptArrays) -> tuple[list[NDArray], list[ND
                 f"head gradient of shape {g.shape} does not fit head of shape {h.shape}: "
                 "it must have the same number of elements"
             )
-        out.append(g if g.shape == h.shape else g.reshape(h.shape))
+        if g.shape != h.shape:
+            g = g.reshape(h.shape)
+        out.append(g if g._data.dtype == h._data.dtype else g.astype(h._data.dtype))
     return hs, out
 
 
@@ -210,11 +214,10 @@ class _FunctionOp:
         gs = grads if isinstance(grads, list) else [grads]
         gs = [NDArray(np.zeros(s, d)) if g is None else g for g, (s, d) in zip(gs, self.shapes, strict=True)]
         result = self.fn.backward(*gs)
-        res = [result] if isinstance(result, NDArray) else result
-        if not isinstance(res, list | tuple) or len(res) != self.n_inputs:
-            n = len(res) if isinstance(res, list | tuple) else 1
+        res = list(result) if isinstance(result, list | tuple) else [result]
+        if len(res) != self.n_inputs:
             raise AutogradError(
-                f"{self.name}.backward returned {n} gradients but forward took {self.n_inputs} "
+                f"{self.name}.backward returned {len(res)} gradients but forward took {self.n_inputs} "
                 "inputs: return one gradient per forward input, in order"
             )
         inputs = node.inputs

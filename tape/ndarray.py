@@ -158,7 +158,11 @@ class NDArray(Fluent):
         return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        return self._data if dtype is None else self._data.astype(dtype)
+        data = self._data if dtype is None else self._data.astype(dtype, copy=False)
+        if copy is False and data is not self._data:
+            raise ValueError(f"converting dtype {self._data.dtype} to {np.dtype(dtype)} needs a copy")
+        # NumPy 2 relies on copy=True: `np.array(x)` must not share memory with x.
+        return data.copy() if copy and data is self._data else data
 
     def wait_to_read(self) -> None:
         """Wait until the values are computed: a no-op, NumPy computes eagerly."""
@@ -192,10 +196,14 @@ class NDArray(Fluent):
                 "need a floating-point array; convert it first, e.g. x = x.astype('float32')"
             )
         if grad.shape != self.shape:
-            raise ValueError(f"gradient buffer shape {grad.shape} != variable shape {self.shape}")
+            raise ValueError(
+                f"gradient buffer of shape {grad.shape} does not fit a variable of shape {self.shape}: "
+                "give a buffer of the variable's shape, e.g. nd.zeros_like(x)"
+            )
         self._grad = grad
         self._grad_req = grad_req
-        if self._node is None:
+        # A fresh leaf unless the array is in a live graph (an intermediate keeps its upstream).
+        if self._node is None or self._node.inputs is None:
             self._node = _graph.leaf()
 
     def detach(self) -> NDArray:

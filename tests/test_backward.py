@@ -1,0 +1,306 @@
+"""Section 4 of the contract: head gradients, several heads, modes during backward, freeing."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import tape
+from tape import AutogradError, autograd, nd
+
+
+def variable(values: object) -> nd.NDArray:
+    x = nd.array(values)
+    x.attach_grad()
+    return x
+
+
+def grad(x: nd.NDArray) -> np.ndarray:
+    assert x.grad is not None
+    return x.grad.asnumpy()
+
+
+def test_autograd_error_is_a_runtime_error() -> None:
+    assert issubclass(AutogradError, RuntimeError)
+    assert tape.AutogradError is AutogradError
+
+
+# ---- head gradients ---------------------------------------------------------------------
+def test_default_head_gradient_is_ones() -> None:
+    x = variable([1.0, 2.0, 3.0])
+    with autograd.record():
+        y = x * x
+    y.backward()
+    np.testing.assert_array_equal(grad(x), [2.0, 4.0, 6.0])
+
+
+def test_explicit_head_gradient() -> None:
+    x = variable([1.0, 2.0])
+    with autograd.record():
+        y = x * x
+    y.backward(nd.array([10.0, 100.0]))
+    np.testing.assert_array_equal(grad(x), [20.0, 400.0])
+
+
+def test_head_gradient_of_same_size_other_shape_is_accepted() -> None:
+    x = variable([[1.0], [2.0], [3.0], [4.0]])
+    with autograd.record():
+        y = x * 2
+    y.backward(nd.array([1.0, 2.0, 3.0, 4.0]))
+    np.testing.assert_array_equal(grad(x), [[2.0], [4.0], [6.0], [8.0]])
+
+
+def test_head_gradient_of_other_size_raises_naming_both_shapes() -> None:
+    x = variable([[1.0], [2.0]])
+    with autograd.record():
+        y = x * 2
+    with pytest.raises(ValueError, match=r"\(3,\).*\(2, 1\)"):
+        y.backward(nd.array([1.0, 2.0, 3.0]))
+
+
+def test_heads_and_head_grads_of_different_lengths_raise() -> None:
+    x = variable([1.0])
+    with autograd.record():
+        y, z = x * 2, x * 3
+    with pytest.raises(ValueError, match="2 heads but 1 head gradients"):
+        autograd.backward([y, z], [nd.ones(1)])
+
+
+def test_none_head_gradient_in_a_list_means_ones() -> None:
+    x = variable([1.0])
+    with autograd.record():
+        y, z = x * 2, x * 3
+    autograd.backward([y, z], [None, nd.array([10.0])])
+    np.testing.assert_array_equal(grad(x), [32.0])
+
+
+def test_distinct_heads_are_summed() -> None:
+    x = variable([1.0, 2.0])
+    with autograd.record():
+        y, z = x * 2, x * x
+    autograd.backward([y, z])
+    np.testing.assert_array_equal(grad(x), [4.0, 6.0])
+
+
+def test_same_head_twice_is_summed() -> None:
+    x = variable([1.0, 2.0])
+    with autograd.record():
+        y = x * x
+    autograd.backward([y, y], [nd.array([1.0, 1.0]), nd.array([2.0, 2.0])])
+    np.testing.assert_array_equal(grad(x), [6.0, 12.0])
+
+
+def test_head_that_depends_on_another_head_gets_both_contributions() -> None:
+    x = variable([2.0])
+    with autograd.record():
+        y = x * x
+        z = y * 3
+    autograd.backward([y, z])
+    np.testing.assert_array_equal(grad(x), [16.0])
+
+
+def test_variable_as_its_own_head_gets_the_head_gradient() -> None:
+    x = variable([1.0, 2.0])
+    x.backward(nd.array([5.0, 6.0]))
+    np.testing.assert_array_equal(grad(x), [5.0, 6.0])
+
+
+def test_single_head_may_be_given_as_a_tuple() -> None:
+    x = variable([1.0])
+    with autograd.record():
+        y = x * 4
+    autograd.backward((y,), (nd.ones(1),))
+    np.testing.assert_array_equal(grad(x), [4.0])
+
+
+def test_empty_heads_raise() -> None:
+    with pytest.raises(ValueError, match="heads is empty"):
+        autograd.backward([])
+
+
+def test_head_gradient_of_another_float_type_is_cast_to_the_head_type() -> None:
+    x = variable([1.0])
+    with autograd.record():
+        y = x * 2
+    (g,) = autograd.grad(y, x, head_grads=nd.array([3.0], dtype="float64"))
+    assert g.dtype == np.float32
+    np.testing.assert_array_equal(g.asnumpy(), [6.0])
+
+
+def test_head_that_is_not_an_ndarray_raises() -> None:
+    with pytest.raises(TypeError, match="heads must be NDArrays"):
+        autograd.backward([3.0])  # type: ignore[list-item]
+
+
+def test_head_gradient_is_not_mutated_by_backward() -> None:
+    x = variable([1.0, 2.0])
+    head_grad = nd.array([1.0, 1.0])
+    with autograd.record():
+        y = x + x + x
+    y.backward(head_grad)
+    np.testing.assert_array_equal(head_grad.asnumpy(), [1.0, 1.0])
+
+
+# ---- where backward runs, and the modes during it ---------------------------------------
+def test_backward_inside_record_block() -> None:
+    x = variable([3.0])
+    with autograd.record():
+        y = x * x
+        y.backward()
+        assert autograd.is_recording()
+    np.testing.assert_array_equal(grad(x), [6.0])
+
+
+class FlagSpy(autograd.Function):
+    """Identity whose backward notes the mode flags it runs under."""
+
+    seen: list[tuple[bool, bool]]
+
+    def forward(self, x: nd.NDArray) -> nd.NDArray:
+        self.seen = []
+        return x * 1
+
+    def backward(self, dy: nd.NDArray) -> nd.NDArray:
+        self.seen.append((autograd.is_recording(), autograd.is_training()))
+        return dy
+
+
+@pytest.mark.parametrize("train", [True, False])
+def test_backward_runs_with_recording_off_and_training_as_asked(train: bool) -> None:
+    x, spy = variable([1.0]), FlagSpy()
+    with autograd.record(train_mode=not train):
+        y = spy(x)
+    y.backward(train_mode=train)
+    assert spy.seen == [(False, train)]
+    assert (autograd.is_recording(), autograd.is_training()) == (False, False)
+
+
+@pytest.mark.parametrize("create_graph", [True, False])
+def test_grad_runs_with_recording_equal_to_create_graph(create_graph: bool) -> None:
+    x, spy = variable([1.0]), FlagSpy()
+    with autograd.record():
+        y = spy(x)
+        autograd.grad(y, x, create_graph=create_graph, train_mode=False)
+        assert (autograd.is_recording(), autograd.is_training()) == (True, True)
+    assert spy.seen == [(create_graph, False)]
+
+
+def test_modes_are_restored_when_a_backward_fails() -> None:
+    class Broken(autograd.Function):
+        def forward(self, x: nd.NDArray) -> nd.NDArray:
+            return x * 1
+
+        def backward(self, dy: nd.NDArray) -> nd.NDArray:
+            raise KeyError("broken backward")
+
+    x = variable([1.0])
+    with autograd.record(train_mode=False):
+        y = Broken()(x)
+        with pytest.raises(KeyError):
+            y.backward(train_mode=True)
+        assert (autograd.is_recording(), autograd.is_training()) == (True, False)
+
+
+# ---- freeing ----------------------------------------------------------------------------
+def test_retain_graph_allows_a_second_backward() -> None:
+    x = variable([1.0, 2.0])
+    with autograd.record():
+        y = x * x
+    y.backward(retain_graph=True)
+    y.backward(nd.array([10.0, 10.0]))
+    np.testing.assert_array_equal(grad(x), [20.0, 40.0])
+
+
+def test_second_backward_over_a_freed_graph_names_retain_graph() -> None:
+    x = variable([1.0])
+    with autograd.record():
+        y = x * x
+    y.backward()
+    with pytest.raises(AutogradError, match=r"freed.*retain_graph=True"):
+        y.backward()
+
+
+def test_backward_through_a_freed_part_of_a_graph_raises() -> None:
+    x = variable([1.0])
+    with autograd.record():
+        h = x * x
+        y = h * 2
+    y.backward()
+    with autograd.record():
+        z = h * 3
+    with pytest.raises(AutogradError, match="retain_graph=True"):
+        z.backward()
+
+
+def test_freeing_keeps_variables_marked() -> None:
+    x = variable([2.0])
+    with autograd.record():
+        y = x * x
+    y.backward()
+    with autograd.record():
+        z = x * x * x
+    z.backward()
+    assert x.grad_req == "write"
+    np.testing.assert_array_equal(grad(x), [12.0])
+
+
+def test_backward_of_a_never_recorded_array_names_record_and_attach_grad() -> None:
+    with pytest.raises(AutogradError, match=r"never recorded.*attach_grad\(\).*autograd\.record\(\)"):
+        nd.ones(2).backward()
+
+
+def test_never_recorded_and_freed_errors_differ() -> None:
+    x = variable([1.0])
+    with autograd.record():
+        y = x * x
+    y.backward()
+    with pytest.raises(AutogradError) as freed:
+        y.backward()
+    with pytest.raises(AutogradError) as never:
+        (x * 2).backward()
+    assert str(freed.value) != str(never.value)
+    assert "retain_graph" not in str(never.value)
+
+
+def test_unreferenced_graph_is_released_without_backward() -> None:
+    x = variable(np.ones(3))
+    gc.disable()
+    try:
+        with autograd.record():
+            h = x * 2
+            y = (h * h).sum()
+        ref = weakref.ref(h)
+        del h
+        assert ref() is not None  # still held by y's graph
+        del y
+        assert ref() is None
+    finally:
+        gc.enable()
+
+
+def test_graph_freed_by_backward_releases_intermediates() -> None:
+    x = variable(np.ones(3))
+    gc.disable()
+    try:
+        with autograd.record():
+            h = x * 2
+            y = (h * h).sum()
+        ref = weakref.ref(h)
+        del h
+        y.backward()
+        assert ref() is None
+    finally:
+        gc.enable()
+
+
+def test_long_chain_backward_needs_no_recursion() -> None:
+    x = variable([1.0])
+    with autograd.record():
+        y = x
+        for _ in range(20000):
+            y = y * 1.0
+    y.backward()
+    np.testing.assert_array_equal(grad(x), [1.0])
