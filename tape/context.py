@@ -8,6 +8,8 @@ __all__ = ["Context", "cpu", "gpu", "current_context", "num_gpus"]
 class Context:
     """A device, as MXNet names one: ``cpu(0)`` or ``gpu(i)``.
 
+    `with tape.cpu():` works as a scope (everything is on the CPU anyway).
+
     >>> import tape
     >>> tape.cpu()
     cpu(0)
@@ -36,6 +38,14 @@ class Context:
     def __hash__(self) -> int:
         return hash((self.device_type, self.device_id))
 
+    def __enter__(self) -> Context:
+        # `with tape.cpu():` is accepted; a GPU scope is refused as soon as it is entered.
+        check(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
 
 def cpu(device_id: int = 0) -> Context:
     """The CPU context, where every tape array lives.
@@ -48,11 +58,16 @@ def cpu(device_id: int = 0) -> Context:
 
 
 def gpu(device_id: int = 0) -> Context:
-    """A GPU context. It can be named, but creating an array on it raises: tape runs on NumPy.
+    """A GPU context. It can be named, but creating an array on it (or entering it with
+    `with`) raises a ValueError that says so: tape runs on NumPy, on the CPU.
 
     >>> import tape
     >>> tape.gpu(1)
     gpu(1)
+    >>> tape.nd.zeros((2,), ctx=tape.gpu(0))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: tape computes on the CPU with NumPy and cannot place arrays on gpu(0); use ...
     """
     return Context("gpu", device_id)
 

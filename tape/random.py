@@ -10,7 +10,10 @@ from . import context as _context
 from .creation import dtype_of
 from .ndarray import NDArray
 
-__all__ = ["seed", "normal", "uniform", "randn", "randint", "shuffle", "multinomial"]
+__all__ = [
+    "seed", "normal", "uniform", "randn", "randint", "exponential", "gamma", "poisson", "shuffle",
+    "multinomial", "generator",
+]
 
 ShapeLike = int | tuple[int, ...] | list[int] | None
 
@@ -28,6 +31,17 @@ def seed(seed_state: int, ctx: Any = "all") -> None:
     """
     global _rng
     _rng = np.random.default_rng(seed_state)
+
+
+def generator() -> np.random.Generator:
+    """The generator behind every draw in tape (samplers and `nd.Dropout`); `seed` replaces it.
+
+    >>> from tape import random
+    >>> random.seed(1); a = random.generator().random()
+    >>> random.seed(1); a == random.generator().random()
+    True
+    """
+    return _rng
 
 
 def _size(shape: ShapeLike, *params: Any) -> tuple[int, ...]:
@@ -104,6 +118,49 @@ def randint(
     ('int32', True)
     """
     return _fill(out, _make(_rng.integers(low, high, _size(shape)), dtype, ctx))
+
+
+def exponential(
+    scale: Any = 1.0, shape: ShapeLike = None, dtype: Any = None, ctx: Any = None,
+    out: NDArray | None = None, **kwargs: Any,
+) -> NDArray:
+    """Samples from the exponential distribution with mean `scale`.
+
+    >>> from tape import nd
+    >>> bool((nd.random.exponential(2, shape=(100,)) >= 0).sum().asscalar() == 100)
+    True
+    """
+    size = _size(shape, scale)
+    return _fill(out, _make(_rng.exponential(_raw(scale, size), size), dtype, ctx))
+
+
+def gamma(
+    alpha: Any = 1.0, beta: Any = 1.0, shape: ShapeLike = None, dtype: Any = None, ctx: Any = None,
+    out: NDArray | None = None, **kwargs: Any,
+) -> NDArray:
+    """Samples from the gamma distribution with shape `alpha` and scale `beta`.
+
+    >>> from tape import nd
+    >>> nd.random.gamma(2, 1, shape=(2, 3)).shape
+    (2, 3)
+    """
+    size = _size(shape, alpha, beta)
+    return _fill(out, _make(_rng.gamma(_raw(alpha, size), _raw(beta, size), size), dtype, ctx))
+
+
+def poisson(
+    lam: Any = 1.0, shape: ShapeLike = None, dtype: Any = None, ctx: Any = None,
+    out: NDArray | None = None, **kwargs: Any,
+) -> NDArray:
+    """Samples from the Poisson distribution with rate `lam` (as floats, like MXNet).
+
+    >>> from tape import nd
+    >>> x = nd.random.poisson(3, shape=(4,))
+    >>> x.dtype.__name__, bool((x == x.round()).sum().asscalar() == 4)
+    ('float32', True)
+    """
+    size = _size(shape, lam)
+    return _fill(out, _make(_rng.poisson(_raw(lam, size), size), dtype, ctx))
 
 
 def shuffle(data: NDArray, **kwargs: Any) -> NDArray:

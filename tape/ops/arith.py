@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 
 from .._graph import Primitive
 from ..ndarray import NDArray
+from ._variadic import Variadic
 from .shape import unbroadcast
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "power", "modulo", "negative", "abs", "sign",
     "maximum", "minimum", "equal", "not_equal", "greater", "greater_equal", "lesser",
-    "lesser_equal",
+    "lesser_equal", "elemwise_add", "elemwise_sub", "elemwise_mul", "elemwise_div", "add_n",
 ]
 
 Operand = NDArray | float | int
@@ -311,6 +313,89 @@ def lesser_equal(lhs: Operand, rhs: Operand) -> NDArray:
     <NDArray 2 @cpu(0)>
     """
     return lesser_equal_op(lhs, rhs)
+
+
+def _same_shape(lhs: NDArray, rhs: NDArray, what: str) -> None:
+    if not isinstance(lhs, NDArray) or not isinstance(rhs, NDArray):
+        raise TypeError(f"{what} takes two NDArrays; use the operators for scalars")
+    if lhs.shape != rhs.shape:
+        raise ValueError(
+            f"{what} needs arrays of one shape, got {lhs.shape} and {rhs.shape}; "
+            "broadcast_add and friends (or the operators) broadcast"
+        )
+
+
+def elemwise_add(lhs: NDArray, rhs: NDArray) -> NDArray:
+    """`lhs + rhs` for two arrays of the same shape (no broadcasting, as in MXNet).
+
+    >>> from tape import nd
+    >>> nd.elemwise_add(nd.array([1, 2]), nd.array([3, 4]))
+    <BLANKLINE>
+    [4. 6.]
+    <NDArray 2 @cpu(0)>
+    """
+    _same_shape(lhs, rhs, "elemwise_add")
+    return add_op(lhs, rhs)
+
+
+def elemwise_sub(lhs: NDArray, rhs: NDArray) -> NDArray:
+    """`lhs - rhs` for two arrays of the same shape.
+
+    >>> from tape import nd
+    >>> nd.elemwise_sub(nd.array([1, 2]), nd.array([3, 5]))
+    <BLANKLINE>
+    [-2. -3.]
+    <NDArray 2 @cpu(0)>
+    """
+    _same_shape(lhs, rhs, "elemwise_sub")
+    return subtract_op(lhs, rhs)
+
+
+def elemwise_mul(lhs: NDArray, rhs: NDArray) -> NDArray:
+    """`lhs * rhs` for two arrays of the same shape.
+
+    >>> from tape import nd
+    >>> nd.elemwise_mul(nd.array([1, 2]), nd.array([3, 4]))
+    <BLANKLINE>
+    [3. 8.]
+    <NDArray 2 @cpu(0)>
+    """
+    _same_shape(lhs, rhs, "elemwise_mul")
+    return multiply_op(lhs, rhs)
+
+
+def elemwise_div(lhs: NDArray, rhs: NDArray) -> NDArray:
+    """`lhs / rhs` for two arrays of the same shape.
+
+    >>> from tape import nd
+    >>> nd.elemwise_div(nd.array([1, 2]), nd.array([4, 4]))
+    <BLANKLINE>
+    [0.25 0.5 ]
+    <NDArray 2 @cpu(0)>
+    """
+    _same_shape(lhs, rhs, "elemwise_div")
+    return divide_op(lhs, rhs)
+
+
+add_n_op: Variadic = Variadic(
+    "add_n", lambda *xs: functools.reduce(np.add, xs[1:], xs[0].copy()), lambda k, g, ans, *xs: g
+)
+
+
+def add_n(*args: NDArray) -> NDArray:
+    """The elementwise sum of any number of arrays of one shape (MXNet's `ElementWiseSum`).
+
+    >>> from tape import nd
+    >>> nd.add_n(nd.array([1, 2]), nd.array([3, 4]), nd.array([5, 6]))
+    <BLANKLINE>
+    [ 9. 12.]
+    <NDArray 2 @cpu(0)>
+    """
+    if not args:
+        raise ValueError("add_n needs at least one array")
+    for k, a in enumerate(args[1:], 2):
+        _same_shape(args[0], a, f"add_n (array {k})")
+    return add_n_op(*args)
 
 
 from . import elementwise, shape  # noqa: E402

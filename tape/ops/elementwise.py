@@ -1,6 +1,12 @@
-"""Elementwise math: each primitive with its derivative, written with tape's own ops."""
+"""Elementwise math: exponentials and logarithms, powers and roots, rounding, activations.
+
+Each primitive is one line with its derivative, written with tape's own ops so that the
+backward can itself be differentiated. (Trigonometry is in `trig`, erf and gamma in `special`.)
+"""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -8,8 +14,13 @@ from .._graph import Primitive
 from ..ndarray import NDArray
 
 __all__ = [
-    "exp", "log", "square", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "floor",
+    "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "cbrt", "rcbrt", "square",
+    "reciprocal", "floor", "ceil", "round", "rint", "fix", "trunc", "relu", "sigmoid", "softrelu",
+    "softsign", "clip",
 ]
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -19,16 +30,77 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return out
 
 
+def _round(x: np.ndarray) -> np.ndarray:
+    # Halves go away from zero, as C's round (and MXNet); NumPy rounds them to even.
+    t = np.trunc(x)
+    out: np.ndarray = np.where(np.abs(x - t) >= 0.5, t + np.sign(x), t)
+    return out
+
+
+def _rint(x: np.ndarray) -> np.ndarray:
+    # MXNet's rint sends n.5 down to n.
+    lo, hi = np.floor(x), np.ceil(x)
+    out: np.ndarray = np.where(x - lo <= hi - x, lo, hi)
+    return out
+
+
+def _zero(g: NDArray, ans: NDArray, x: NDArray) -> NDArray:
+    # Piecewise-constant ops: a zero derivative that stays connected to x for higher orders.
+    return shape.zeros_like_op(x)
+
+
 exp_op: Primitive = Primitive("exp", np.exp, lambda g, ans, x: g * ans)
+expm1_op: Primitive = Primitive("expm1", np.expm1, lambda g, ans, x: g * (ans + 1))
 log_op: Primitive = Primitive("log", np.log, lambda g, ans, x: g / x)
-square_op: Primitive = Primitive("square", np.square, lambda g, ans, x: g * 2 * x)
-sqrt_op: Primitive = Primitive("sqrt", np.sqrt, lambda g, ans, x: g / (2 * ans))
-sin_op: Primitive = Primitive("sin", np.sin, lambda g, ans, x: g * cos_op(x))
-cos_op: Primitive = Primitive("cos", np.cos, lambda g, ans, x: -g * sin_op(x))
-tanh_op: Primitive = Primitive("tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans))
-sigmoid_op: Primitive = Primitive("sigmoid", _sigmoid, lambda g, ans, x: g * ans * (1 - ans))
-relu_op: Primitive = Primitive("relu", lambda x: np.maximum(x, 0), lambda g, ans, x: g * arith.step_op(x))
-floor_op: Primitive = Primitive("floor", np.floor, lambda g, ans, x: shape.zeros_like(x))
+log2_op: Primitive = Primitive("log2", np.log2, lambda g, ans, x: g / (x * _LN2))
+log10_op: Primitive = Primitive("log10", np.log10, lambda g, ans, x: g / (x * _LN10))
+log1p_op: Primitive = Primitive("log1p", np.log1p, lambda g, ans, x: g / (x + 1))
+sqrt_op: Primitive = Primitive("sqrt", np.sqrt, lambda g, ans, x: g / (ans * 2))
+rsqrt_op: Primitive = Primitive(
+    "rsqrt", lambda x: 1 / np.sqrt(x), lambda g, ans, x: g * ans * ans * ans * -0.5
+)
+cbrt_op: Primitive = Primitive("cbrt", np.cbrt, lambda g, ans, x: g / (ans * ans * 3))
+rcbrt_op: Primitive = Primitive("rcbrt", lambda x: 1 / np.cbrt(x), lambda g, ans, x: g * ans / (x * -3))
+square_op: Primitive = Primitive("square", np.square, lambda g, ans, x: g * x * 2)
+reciprocal_op: Primitive = Primitive("reciprocal", np.reciprocal, lambda g, ans, x: -g * ans * ans)
+floor_op: Primitive = Primitive("floor", np.floor, _zero)
+ceil_op: Primitive = Primitive("ceil", np.ceil, _zero)
+round_op: Primitive = Primitive("round", _round, _zero)
+rint_op: Primitive = Primitive("rint", _rint, _zero)
+trunc_op: Primitive = Primitive("trunc", np.trunc, _zero)
+# Activations get a fused backward primitive (one call in a plain backward, not two or three),
+# itself differentiable so that higher orders still work.
+relu_grad_op: Primitive = Primitive(
+    "relu_backward",
+    lambda g, x: g * (x > 0),
+    lambda u, ans, g, x: relu_grad_op(u, x),
+    lambda u, ans, g, x: shape.zeros_like_op(x),
+)
+relu_op: Primitive = Primitive("relu", lambda x: np.maximum(x, 0), lambda g, ans, x: relu_grad_op(g, x))
+sigmoid_grad_op: Primitive = Primitive(
+    "sigmoid_backward",
+    lambda g, y: g * y * (1 - y),
+    lambda u, ans, g, y: sigmoid_grad_op(u, y),
+    lambda u, ans, g, y: u * g * (1 - 2 * y),
+)
+sigmoid_op: Primitive = Primitive("sigmoid", _sigmoid, lambda g, ans, x: sigmoid_grad_op(g, ans))
+softrelu_op: Primitive = Primitive(
+    "softrelu", lambda x: np.logaddexp(0, x).astype(x.dtype, copy=False), lambda g, ans, x: g * sigmoid_op(x)
+)
+softsign_op: Primitive = Primitive(
+    "softsign", lambda x: x / (1 + np.abs(x)), lambda g, ans, x: g / square_op(arith.abs_op(x) + 1)
+)
+# 1 inside [a_min, a_max], else 0; a taped op whose own derivative is zero.
+inside_op: Primitive = Primitive(
+    "inside",
+    lambda x, a_min, a_max: ((x >= a_min) & (x <= a_max)).astype(x.dtype),
+    lambda g, ans, x, a_min, a_max: shape.zeros_like_op(x),
+)
+clip_op: Primitive = Primitive(
+    "clip",
+    lambda x, a_min, a_max: np.clip(x, a_min, a_max),
+    lambda g, ans, x, a_min, a_max: g * inside_op(x, a_min=a_min, a_max=a_max),
+)
 
 
 def exp(data: NDArray) -> NDArray:
@@ -43,6 +115,18 @@ def exp(data: NDArray) -> NDArray:
     return exp_op(data)
 
 
+def expm1(data: NDArray) -> NDArray:
+    """Elementwise `exp(data) - 1`, accurate for small values.
+
+    >>> from tape import nd
+    >>> nd.expm1(nd.array([0, 1]))
+    <BLANKLINE>
+    [0.        1.7182819]
+    <NDArray 2 @cpu(0)>
+    """
+    return expm1_op(data)
+
+
 def log(data: NDArray) -> NDArray:
     """Elementwise natural logarithm.
 
@@ -55,16 +139,40 @@ def log(data: NDArray) -> NDArray:
     return log_op(data)
 
 
-def square(data: NDArray) -> NDArray:
-    """Elementwise `data ** 2`.
+def log2(data: NDArray) -> NDArray:
+    """Elementwise base-2 logarithm.
 
     >>> from tape import nd
-    >>> nd.square(nd.array([2, -3]))
+    >>> nd.log2(nd.array([1, 8]))
     <BLANKLINE>
-    [4. 9.]
+    [0. 3.]
     <NDArray 2 @cpu(0)>
     """
-    return square_op(data)
+    return log2_op(data)
+
+
+def log10(data: NDArray) -> NDArray:
+    """Elementwise base-10 logarithm.
+
+    >>> from tape import nd
+    >>> nd.log10(nd.array([1, 0.1]))
+    <BLANKLINE>
+    [ 0. -1.]
+    <NDArray 2 @cpu(0)>
+    """
+    return log10_op(data)
+
+
+def log1p(data: NDArray) -> NDArray:
+    """Elementwise `log(1 + data)`, accurate for small values.
+
+    >>> from tape import nd
+    >>> nd.log1p(nd.array([0, 1]))
+    <BLANKLINE>
+    [0.        0.6931472]
+    <NDArray 2 @cpu(0)>
+    """
+    return log1p_op(data)
 
 
 def sqrt(data: NDArray) -> NDArray:
@@ -79,40 +187,148 @@ def sqrt(data: NDArray) -> NDArray:
     return sqrt_op(data)
 
 
-def sin(data: NDArray) -> NDArray:
-    """Elementwise sine (radians).
+def rsqrt(data: NDArray) -> NDArray:
+    """Elementwise reciprocal square root, `1 / sqrt(data)`.
 
     >>> from tape import nd
-    >>> nd.sin(nd.array([0]))
+    >>> nd.rsqrt(nd.array([4, 16]))
     <BLANKLINE>
-    [0.]
-    <NDArray 1 @cpu(0)>
+    [0.5  0.25]
+    <NDArray 2 @cpu(0)>
     """
-    return sin_op(data)
+    return rsqrt_op(data)
 
 
-def cos(data: NDArray) -> NDArray:
-    """Elementwise cosine (radians).
+def cbrt(data: NDArray) -> NDArray:
+    """Elementwise cube root (negative for negative values).
 
     >>> from tape import nd
-    >>> nd.cos(nd.array([0]))
+    >>> nd.cbrt(nd.array([8, -1, 0.125]))
     <BLANKLINE>
-    [1.]
-    <NDArray 1 @cpu(0)>
+    [ 2.  -1.   0.5]
+    <NDArray 3 @cpu(0)>
     """
-    return cos_op(data)
+    return cbrt_op(data)
 
 
-def tanh(data: NDArray) -> NDArray:
-    """Elementwise hyperbolic tangent.
+def rcbrt(data: NDArray) -> NDArray:
+    """Elementwise reciprocal cube root, `1 / cbrt(data)`.
 
     >>> from tape import nd
-    >>> nd.tanh(nd.array([0]))
+    >>> nd.rcbrt(nd.array([8, -64]))
     <BLANKLINE>
-    [0.]
-    <NDArray 1 @cpu(0)>
+    [ 0.5  -0.25]
+    <NDArray 2 @cpu(0)>
     """
-    return tanh_op(data)
+    return rcbrt_op(data)
+
+
+def square(data: NDArray) -> NDArray:
+    """Elementwise `data ** 2`.
+
+    >>> from tape import nd
+    >>> nd.square(nd.array([2, -3]))
+    <BLANKLINE>
+    [4. 9.]
+    <NDArray 2 @cpu(0)>
+    """
+    return square_op(data)
+
+
+def reciprocal(data: NDArray) -> NDArray:
+    """Elementwise `1 / data`.
+
+    >>> from tape import nd
+    >>> nd.reciprocal(nd.array([2, -4]))
+    <BLANKLINE>
+    [ 0.5  -0.25]
+    <NDArray 2 @cpu(0)>
+    """
+    return reciprocal_op(data)
+
+
+def floor(data: NDArray) -> NDArray:
+    """Elementwise floor; its gradient is zero.
+
+    >>> from tape import nd
+    >>> nd.floor(nd.array([1.5, -1.5]))
+    <BLANKLINE>
+    [ 1. -2.]
+    <NDArray 2 @cpu(0)>
+    """
+    return floor_op(data)
+
+
+def ceil(data: NDArray) -> NDArray:
+    """Elementwise ceiling; its gradient is zero.
+
+    >>> from tape import nd
+    >>> nd.ceil(nd.array([1.5, -1.5]))
+    <BLANKLINE>
+    [ 2. -1.]
+    <NDArray 2 @cpu(0)>
+    """
+    return ceil_op(data)
+
+
+def round(data: NDArray) -> NDArray:  # noqa: A001 - MXNet's name
+    """Elementwise rounding to the nearest integer, halves away from zero (as MXNet).
+
+    >>> from tape import nd
+    >>> nd.round(nd.array([-2.5, -1.4, 0.5, 1.5]))
+    <BLANKLINE>
+    [-3. -1.  1.  2.]
+    <NDArray 4 @cpu(0)>
+    """
+    return round_op(data)
+
+
+def rint(data: NDArray) -> NDArray:
+    """Elementwise rounding to the nearest integer, with `n.5` going down to `n` (as MXNet).
+
+    >>> from tape import nd
+    >>> nd.rint(nd.array([-2.1, -1.9, 1.5, 1.9, 2.1]))
+    <BLANKLINE>
+    [-2. -2.  1.  2.  2.]
+    <NDArray 5 @cpu(0)>
+    """
+    return rint_op(data)
+
+
+def fix(data: NDArray) -> NDArray:
+    """Elementwise rounding towards zero (same as `trunc`).
+
+    >>> from tape import nd
+    >>> nd.fix(nd.array([-2.7, 2.7]))
+    <BLANKLINE>
+    [-2.  2.]
+    <NDArray 2 @cpu(0)>
+    """
+    return trunc_op(data)
+
+
+def trunc(data: NDArray) -> NDArray:
+    """Elementwise integer part, dropping the fraction.
+
+    >>> from tape import nd
+    >>> nd.trunc(nd.array([-2.7, 2.7]))
+    <BLANKLINE>
+    [-2.  2.]
+    <NDArray 2 @cpu(0)>
+    """
+    return trunc_op(data)
+
+
+def relu(data: NDArray) -> NDArray:
+    """Elementwise `max(data, 0)`; its gradient at 0 is 0, its second derivative zero.
+
+    >>> from tape import nd
+    >>> nd.relu(nd.array([-1, 2]))
+    <BLANKLINE>
+    [0. 2.]
+    <NDArray 2 @cpu(0)>
+    """
+    return relu_op(data)
 
 
 def sigmoid(data: NDArray) -> NDArray:
@@ -127,28 +343,42 @@ def sigmoid(data: NDArray) -> NDArray:
     return sigmoid_op(data)
 
 
-def relu(data: NDArray) -> NDArray:
-    """Elementwise `max(data, 0)`; its gradient at 0 is 0.
+def softrelu(data: NDArray) -> NDArray:
+    """Elementwise softplus, `log(1 + exp(data))`, stable for large |data|.
 
     >>> from tape import nd
-    >>> nd.relu(nd.array([-1, 2]))
+    >>> nd.softrelu(nd.array([0, 100]))
     <BLANKLINE>
-    [0. 2.]
+    [  0.6931472 100.       ]
     <NDArray 2 @cpu(0)>
     """
-    return relu_op(data)
+    return softrelu_op(data)
 
 
-def floor(data: NDArray) -> NDArray:
-    """Elementwise floor; its gradient is zero.
+def softsign(data: NDArray) -> NDArray:
+    """Elementwise `data / (1 + |data|)`.
 
     >>> from tape import nd
-    >>> nd.floor(nd.array([1.5, -1.5]))
+    >>> nd.softsign(nd.array([-1, 3]))
     <BLANKLINE>
-    [ 1. -2.]
+    [-0.5   0.75]
     <NDArray 2 @cpu(0)>
     """
-    return floor_op(data)
+    return softsign_op(data)
+
+
+def clip(data: NDArray, a_min: float, a_max: float) -> NDArray:
+    """Limit the values to `[a_min, a_max]`; the gradient is zero where a bound is exceeded.
+
+    >>> from tape import nd
+    >>> nd.clip(nd.array([-2, 0.5, 3]), 0, 1)
+    <BLANKLINE>
+    [0.  0.5 1. ]
+    <NDArray 3 @cpu(0)>
+    """
+    if a_min > a_max:
+        raise ValueError(f"clip needs a_min <= a_max, got a_min={a_min} and a_max={a_max}")
+    return clip_op(data, a_min=a_min, a_max=a_max)
 
 
 from . import arith, shape  # noqa: E402

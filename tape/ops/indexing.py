@@ -1,4 +1,4 @@
-"""Indexing: `x[key]` as a differentiable op, and its adjoint, scatter-add."""
+"""Indexing and selection: `x[key]`, take, pick, one_hot, where, each with its adjoint."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import numpy as np
 
 from .._graph import Primitive
 from ..ndarray import NDArray, _index_key
-from .shape import reshape_op
+from .shape import reshape_op, unbroadcast
 
-__all__: list[str] = []
+__all__ = ["take", "pick", "one_hot", "where"]
 
 
 def _is_advanced(key: Any) -> bool:
@@ -50,3 +50,179 @@ scatter_op: Primitive = Primitive("scatter", _scatter, _scatter_vjp)
 def getitem(data: NDArray, key: Any) -> NDArray:
     """`data[key]` for ints, slices, steps, Ellipsis, None and integer arrays."""
     return getitem_op(data, key=_index_key(key))
+
+
+def _indices(index: NDArray | np.ndarray | Any, n: int, mode: str, what: str) -> np.ndarray:
+    """Integer indices into an axis of length `n`, out-of-range ones treated per `mode`."""
+    raw = index._data if isinstance(index, NDArray) else np.asarray(index)
+    idx = raw.astype(np.int64)
+    if mode == "clip":
+        return np.minimum(np.maximum(idx, 0, out=idx), n - 1, out=idx)
+    if mode == "wrap":
+        return np.mod(idx, n)
+    if mode == "raise":
+        if idx.size and (idx.min() < -n or idx.max() >= n):
+            raise IndexError(f"{what}: an index is out of range for an axis of length {n}")
+        return np.mod(idx, n)
+    raise ValueError(f"{what}: mode must be 'clip', 'wrap' or 'raise', not {mode!r}")
+
+
+def _untake(g: np.ndarray, indices: np.ndarray, axis: int, shape: tuple[int, ...]) -> np.ndarray:
+    out = np.zeros(shape, dtype=g.dtype)
+    flat = g.reshape((*g.shape[:axis], indices.size, *g.shape[axis + indices.ndim:]))
+    np.add.at(np.moveaxis(out, axis, 0), indices.ravel(), np.moveaxis(flat, axis, 0))
+    return out
+
+
+take_op: Primitive = Primitive(
+    "take",
+    lambda x, indices, axis: np.take(x, indices, axis=axis),
+    lambda g, ans, x, indices, axis: untake_op(g, indices=indices, axis=axis, shape=x.shape),
+)
+# The adjoint of take: scatter-add the rows back; its own adjoint is take again.
+untake_op: Primitive = Primitive(
+    "untake",
+    _untake,
+    lambda g, ans, cot, indices, axis, shape: take_op(g, indices=indices, axis=axis),
+)
+
+
+def _pick_key(index: np.ndarray, axis: int, shape: tuple[int, ...]) -> tuple[np.ndarray, ...]:
+    """The fancy index that takes `index` along `axis` and each position of the other axes."""
+    rest = shape[:axis] + shape[axis + 1:]
+    grids = [np.arange(n).reshape((n,) + (1,) * (len(rest) - 1 - i)) for i, n in enumerate(rest)]
+    return (*grids[:axis], index, *grids[axis:])
+
+
+def _pick(x: np.ndarray, key: tuple[np.ndarray, ...], axis: int, keepdims: bool) -> np.ndarray:
+    out = np.asarray(x[key])
+    if keepdims:
+        return out.reshape((*x.shape[:axis], 1, *x.shape[axis + 1:]))
+    return out.reshape(1) if out.ndim == 0 else out
+
+
+def _unpick(g: np.ndarray, key: tuple[np.ndarray, ...], axis: int, shape: tuple[int, ...]) -> np.ndarray:
+    out = np.zeros(shape, dtype=g.dtype)
+    out[key] = g.reshape(key[axis].shape)  # one position per row: no index repeats
+    return out
+
+
+def _unpick_vjp(
+    g: NDArray, ans: NDArray, cot: NDArray, key: tuple[np.ndarray, ...], axis: int, shape: tuple[int, ...]
+) -> NDArray:
+    picked = pick_op(g, key=key, axis=axis, keepdims=False)
+    return picked if picked.shape == cot.shape else reshape_op(picked, shape=cot.shape)
+
+
+pick_op: Primitive = Primitive(
+    "pick",
+    _pick,
+    lambda g, ans, x, key, axis, keepdims: unpick_op(g, key=key, axis=axis, shape=x.shape),
+)
+unpick_op: Primitive = Primitive("unpick", _unpick, _unpick_vjp)
+
+
+def _where(c: np.ndarray, x: Any, y: Any) -> np.ndarray:
+    out: np.ndarray = np.where(c != 0, x, y)
+    return out
+
+
+where_op: Primitive = Primitive(
+    "where",
+    _where,
+    None,
+    lambda g, ans, c, x, y: unbroadcast(where_op(c, g, 0.0), x),
+    lambda g, ans, c, x, y: unbroadcast(where_op(c, 0.0, g), y),
+)
+
+
+def take(a: NDArray, indices: NDArray, axis: int = 0, mode: str = "clip") -> NDArray:
+    """The slices of `a` at `indices` along `axis`: the result has shape
+    ``a.shape[:axis] + indices.shape + a.shape[axis + 1:]``.
+
+    Out-of-range indices are clipped (`mode='clip'`), wrapped (`'wrap'`) or refused
+    (`'raise'`). Rows taken twice get both gradients.
+
+    >>> from tape import nd
+    >>> nd.take(nd.array([[1, 2], [3, 4], [5, 6]]), nd.array([2, 0, 7]))
+    <BLANKLINE>
+    [[5. 6.]
+     [1. 2.]
+     [5. 6.]]
+    <NDArray 3x2 @cpu(0)>
+    """
+    if not -a.ndim <= axis < a.ndim:
+        raise ValueError(f"take: axis {axis} is out of range for an array of {a.ndim} dimensions")
+    axis %= a.ndim
+    return take_op(a, indices=_indices(indices, a.shape[axis], mode, "take"), axis=axis)
+
+
+def pick(
+    data: NDArray, index: NDArray, axis: int | None = -1, keepdims: bool = False, mode: str = "clip"
+) -> NDArray:
+    """One element along `axis` per position of the other axes: `data[i, index[i]]` for 2-D.
+
+    `index` has the shape of `data` without `axis`; out-of-range indices are clipped
+    (`mode='clip'`) or wrapped (`'wrap'`).
+
+    >>> from tape import nd
+    >>> nd.pick(nd.array([[1, 2], [3, 4], [5, 6]]), nd.array([0, 1, 0]))
+    <BLANKLINE>
+    [1. 4. 5.]
+    <NDArray 3 @cpu(0)>
+    """
+    if axis is None:
+        data = reshape_op(data, shape=(data.size,))
+        axis = 0
+    if not -data.ndim <= axis < data.ndim:
+        raise ValueError(f"pick: axis {axis} is out of range for an array of {data.ndim} dimensions")
+    axis %= data.ndim
+    idx = _indices(index, data.shape[axis], mode, "pick")
+    rest = data.shape[:axis] + data.shape[axis + 1:]
+    if idx.shape != rest:
+        if idx.size != int(np.prod(rest)):
+            raise ValueError(
+                f"pick: index of shape {idx.shape} does not fit data of shape {data.shape} "
+                f"along axis {axis}: it needs shape {rest}"
+            )
+        idx = idx.reshape(rest)
+    return pick_op(data, key=_pick_key(idx, axis, data.shape), axis=axis, keepdims=keepdims)
+
+
+def one_hot(
+    indices: NDArray, depth: int, on_value: float = 1.0, off_value: float = 0.0, dtype: Any = "float32"
+) -> NDArray:
+    """An array of shape ``indices.shape + (depth,)``: `on_value` at each index, else
+    `off_value`; an index outside `[0, depth)` gives a row of `off_value`. Not differentiable.
+
+    >>> from tape import nd
+    >>> nd.one_hot(nd.array([1, 0, 3]), 3)
+    <BLANKLINE>
+    [[0. 1. 0.]
+     [1. 0. 0.]
+     [0. 0. 0.]]
+    <NDArray 3x3 @cpu(0)>
+    """
+    idx = (indices._data if isinstance(indices, NDArray) else np.asarray(indices)).astype(np.int64)
+    hot = idx[..., None] == np.arange(int(depth))
+    return NDArray(np.where(hot, on_value, off_value).astype(np.dtype(dtype)))
+
+
+def where(condition: NDArray, x: NDArray | float, y: NDArray | float) -> NDArray:
+    """Elementwise `x` where `condition` is nonzero, else `y`; the gradient flows to the
+    side that was chosen.
+
+    Shapes broadcast as in NumPy; a 1-D `condition` whose length is the first axis of `x`
+    picks whole rows, as MXNet allows.
+
+    >>> from tape import nd
+    >>> nd.where(nd.array([1, 0, 1]), nd.array([1, 2, 3]), nd.array([-1, -2, -3]))
+    <BLANKLINE>
+    [ 1. -2.  3.]
+    <NDArray 3 @cpu(0)>
+    """
+    c = condition._data if isinstance(condition, NDArray) else np.asarray(condition)
+    ref = x if isinstance(x, NDArray) else y
+    if isinstance(ref, NDArray) and c.ndim == 1 and ref.ndim > 1 and c.shape[0] == ref.shape[0]:
+        c = c.reshape(c.shape + (1,) * (ref.ndim - 1))
+    return where_op(NDArray(c), x, y)

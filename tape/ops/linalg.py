@@ -1,4 +1,4 @@
-"""Matrix products with MXNet's `dot` semantics."""
+"""Matrix products with MXNet's `dot` and `batch_dot` semantics."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 
 from .._graph import Primitive
 from ..ndarray import NDArray
-from .shape import reshape_op, transpose_op
+from .shape import reshape_op
 
-__all__ = ["dot"]
+__all__ = ["dot", "batch_dot"]
 
 
 def _dot2(a: np.ndarray, b: np.ndarray, transpose_a: bool, transpose_b: bool) -> np.ndarray:
@@ -16,7 +16,15 @@ def _dot2(a: np.ndarray, b: np.ndarray, transpose_a: bool, transpose_b: bool) ->
     return out
 
 
-# With A = op(a), B = op(b): dA = g B^T and dB = A^T g, transposed back where op transposed.
+def _bdot(a: np.ndarray, b: np.ndarray, transpose_a: bool, transpose_b: bool) -> np.ndarray:
+    out: np.ndarray = np.matmul(
+        a.swapaxes(-1, -2) if transpose_a else a, b.swapaxes(-1, -2) if transpose_b else b
+    )
+    return out
+
+
+# With A = op(a), B = op(b) and C = A B: dA = g B^T and dB = A^T g, each transposed back
+# where op transposed. The same four lines serve dot (2-D) and batch_dot (per batch).
 dot2_op: Primitive = Primitive(
     "dot",
     _dot2,
@@ -31,13 +39,28 @@ dot2_op: Primitive = Primitive(
         else dot2_op(a, g, transpose_a=not transpose_a, transpose_b=False)
     ),
 )
+batch_dot_op: Primitive = Primitive(
+    "batch_dot",
+    _bdot,
+    lambda g, ans, a, b, transpose_a, transpose_b: (
+        batch_dot_op(b, g, transpose_a=transpose_b, transpose_b=True)
+        if transpose_a
+        else batch_dot_op(g, b, transpose_a=False, transpose_b=not transpose_b)
+    ),
+    lambda g, ans, a, b, transpose_a, transpose_b: (
+        batch_dot_op(g, a, transpose_a=True, transpose_b=transpose_a)
+        if transpose_b
+        else batch_dot_op(a, g, transpose_a=not transpose_a, transpose_b=False)
+    ),
+)
 
 
 def dot(lhs: NDArray, rhs: NDArray, transpose_a: bool = False, transpose_b: bool = False) -> NDArray:
     """Contract the last axis of `lhs` with the first axis of `rhs`.
 
-    `(2, 3, 4) . (4, 5) -> (2, 3, 5)`; two vectors give shape (1,). `transpose_a` and
-    `transpose_b` reverse the axes of an input first.
+    `(2, 3, 4) . (4, 5) -> (2, 3, 5)`; two vectors give shape (1,). As in MXNet,
+    `transpose_a` contracts the FIRST axis of `lhs` instead (the rest keep their order) and
+    `transpose_b` the LAST axis of `rhs`; for matrices that is the usual transpose.
 
     >>> from tape import nd
     >>> nd.dot(nd.array([[1, 2], [3, 4]]), nd.array([[1], [1]]))
@@ -47,24 +70,67 @@ def dot(lhs: NDArray, rhs: NDArray, transpose_a: bool = False, transpose_b: bool
     <NDArray 2x1 @cpu(0)>
     >>> nd.dot(nd.ones((2, 3, 4)), nd.ones((4, 5))).shape
     (2, 3, 5)
+    >>> nd.dot(nd.ones((4, 2, 3)), nd.ones((5, 4)), transpose_a=True, transpose_b=True).shape
+    (2, 3, 5)
     """
     if not isinstance(lhs, NDArray) or not isinstance(rhs, NDArray):
         raise TypeError("dot takes two NDArrays")
-    a_shape = lhs.shape[::-1] if transpose_a else lhs.shape
-    b_shape = rhs.shape[::-1] if transpose_b else rhs.shape
-    if a_shape[-1] != b_shape[0]:
-        raise ValueError(
-            f"dot: the last axis of lhs {a_shape} must match the first axis of rhs {b_shape}"
-        )
     if lhs.ndim == 2 and rhs.ndim == 2:
+        if lhs.shape[0 if transpose_a else 1] != rhs.shape[1 if transpose_b else 0]:
+            raise ValueError(_mismatch(lhs, rhs, transpose_a, transpose_b))
         return dot2_op(lhs, rhs, transpose_a=transpose_a, transpose_b=transpose_b)
-    a = transpose_op(lhs, axes=None) if transpose_a and lhs.ndim > 1 else lhs
-    b = transpose_op(rhs, axes=None) if transpose_b and rhs.ndim > 1 else rhs
-    k = a_shape[-1]
-    out = dot2_op(
-        reshape_op(a, shape=(-1, k)),
-        reshape_op(b, shape=(k, -1)),
-        transpose_a=False,
-        transpose_b=False,
+    # View both sides as matrices, the contracted axis on the inside, as MXNet does.
+    if transpose_a:
+        k, a_rest = lhs.shape[0], lhs.shape[1:]
+        a = _matrix(lhs, (k, lhs.size // k))
+    else:
+        k, a_rest = lhs.shape[-1], lhs.shape[:-1]
+        a = _matrix(lhs, (lhs.size // k, k))
+    if transpose_b:
+        kb, b_rest = rhs.shape[-1], rhs.shape[:-1]
+        b = _matrix(rhs, (rhs.size // kb, kb))
+    else:
+        kb, b_rest = rhs.shape[0], rhs.shape[1:]
+        b = _matrix(rhs, (kb, rhs.size // kb))
+    if k != kb:
+        raise ValueError(_mismatch(lhs, rhs, transpose_a, transpose_b))
+    out = dot2_op(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
+    return reshape_op(out, shape=a_rest + b_rest or (1,))
+
+
+def _matrix(x: NDArray, shape: tuple[int, int]) -> NDArray:
+    return x if x.shape == shape else reshape_op(x, shape=shape)
+
+
+def _mismatch(lhs: NDArray, rhs: NDArray, transpose_a: bool, transpose_b: bool) -> str:
+    return (
+        f"dot: cannot contract lhs of shape {lhs.shape} (transpose_a={transpose_a}) with rhs of "
+        f"shape {rhs.shape} (transpose_b={transpose_b}): the contracted lengths differ"
     )
-    return reshape_op(out, shape=a_shape[:-1] + b_shape[1:] or (1,))
+
+
+def batch_dot(lhs: NDArray, rhs: NDArray, transpose_a: bool = False, transpose_b: bool = False) -> NDArray:
+    """Matrix products batch by batch: `(B, n, m) . (B, m, k) -> (B, n, k)`.
+
+    `transpose_a` / `transpose_b` transpose the last two axes of each matrix first; inputs
+    with more leading batch axes work too, when those axes match.
+
+    >>> from tape import nd
+    >>> nd.batch_dot(nd.ones((2, 3, 4)), nd.ones((2, 4, 5))).shape
+    (2, 3, 5)
+    >>> nd.batch_dot(nd.ones((2, 4, 3)), nd.ones((2, 5, 4)), transpose_a=True, transpose_b=True).shape
+    (2, 3, 5)
+    """
+    if lhs.ndim < 3 or lhs.ndim != rhs.ndim or lhs.shape[:-2] != rhs.shape[:-2]:
+        raise ValueError(
+            f"batch_dot needs two arrays of at least 3 dimensions with the same batch axes, got "
+            f"{lhs.shape} and {rhs.shape}"
+        )
+    k = lhs.shape[-2] if transpose_a else lhs.shape[-1]
+    kb = rhs.shape[-1] if transpose_b else rhs.shape[-2]
+    if k != kb:
+        raise ValueError(
+            f"batch_dot: lhs {lhs.shape} (transpose_a={transpose_a}) and rhs {rhs.shape} "
+            f"(transpose_b={transpose_b}) have different inner lengths {k} and {kb}"
+        )
+    return batch_dot_op(lhs, rhs, transpose_a=transpose_a, transpose_b=transpose_b)

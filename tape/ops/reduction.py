@@ -7,18 +7,22 @@ from typing import Any
 import numpy as np
 
 from .._graph import Primitive
+from .._state import flags
 from ..ndarray import NDArray
 from . import arith, elementwise
-from .shape import broadcast_to_op, reshape_op
+from .shape import broadcast_to_op, reshape_op, sum_to_op, transpose_op
 
-__all__ = ["sum", "mean", "max", "min", "norm", "argmax", "argmin"]
+__all__ = ["sum", "mean", "max", "min", "prod", "nansum", "norm", "argmax", "argmin"]
 
 Axis = int | tuple[int, ...] | list[int] | None
 
 
 def axes_of(ndim: int, axis: Axis, exclude: bool = False) -> tuple[int, ...]:
-    """The reduced axes, as non-negative ints, for MXNet's `axis` and `exclude`."""
-    if axis is None:
+    """The reduced axes, as non-negative ints, for MXNet's `axis` and `exclude`.
+
+    None, like MXNet's default ``()``, means every axis (none at all with `exclude`).
+    """
+    if axis is None or (not exclude and not isinstance(axis, int) and len(axis) == 0):
         axes: tuple[int, ...] = tuple(range(ndim))
     else:
         raw = (axis,) if isinstance(axis, int) else tuple(axis)
@@ -40,21 +44,45 @@ def _no_0d(out: np.ndarray) -> np.ndarray:
     return out.reshape(1) if out.ndim == 0 else out
 
 
-def _spread(g: NDArray, x: NDArray, axes: tuple[int, ...]) -> NDArray:
-    """`g`, the gradient of a reduction of `x` over `axes`, broadcast back to `x`'s shape."""
-    return broadcast_to_op(reshape_op(g, shape=_kept(x.shape, axes)), shape=x.shape)
+def _spread_fwd(g: np.ndarray, kept: tuple[int, ...], shape: tuple[int, ...], scale: float) -> np.ndarray:
+    r = g.reshape(kept)
+    return np.broadcast_to(r if scale == 1 else r * scale, shape)
 
+
+def _spread_vjp(
+    u: NDArray, ans: NDArray, g: NDArray, kept: tuple[int, ...], shape: tuple[int, ...], scale: float
+) -> NDArray:
+    back = reshape_op(sum_to_op(u, shape=kept), shape=g.shape)
+    return back if scale == 1 else back * scale
+
+
+# The backward of a reduction in one call: `g` reshaped to the kept shape, scaled, broadcast.
+spread_op: Primitive = Primitive("spread", _spread_fwd, _spread_vjp)
+
+
+def _spread(g: NDArray, x: NDArray, axes: tuple[int, ...], scale: float = 1.0) -> NDArray:
+    """`g`, the gradient of a reduction of `x` over `axes`, broadcast back to `x`'s shape."""
+    return spread_op(g, kept=_kept(x.shape, axes), shape=x.shape, scale=scale)
+
+
+_add_reduce = np.add.reduce  # np.sum without its Python wrapper: this is on the hot path
 
 sum_op: Primitive = Primitive(
     "sum",
-    lambda x, axes, keepdims: _no_0d(np.sum(x, axis=axes, keepdims=keepdims)),
+    lambda x, axes, keepdims: _no_0d(_add_reduce(x, axis=axes, keepdims=keepdims)),
     lambda g, ans, x, axes, keepdims: _spread(g, x, axes),
+)
+mean_op: Primitive = Primitive(
+    "mean",
+    lambda x, axes, keepdims, count: _no_0d(_add_reduce(x, axis=axes, keepdims=keepdims) / count),
+    lambda g, ans, x, axes, keepdims, count: _spread(g, x, axes, 1.0 / count),
 )
 
 
 def _extreme_vjp(g: NDArray, ans: NDArray, x: NDArray, axes: tuple[int, ...], keepdims: bool) -> NDArray:
     # The gradient is shared among the positions that attain the extreme.
-    hit = arith.step_ge_op(x, _spread(ans, x, axes)) * arith.step_ge_op(_spread(ans, x, axes), x)
+    extreme = _spread(ans, x, axes)
+    hit = arith.step_ge_op(x, extreme) * arith.step_ge_op(extreme, x)
     count = sum_op(hit, axes=axes, keepdims=True)
     return _spread(g, x, axes) * hit / broadcast_to_op(count, shape=x.shape)
 
@@ -107,7 +135,7 @@ def mean(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool
     """
     axes = axes_of(data.ndim, axis, exclude)
     count = int(np.prod([data.shape[a] for a in axes]))
-    return sum_op(data, axes=axes, keepdims=keepdims) / count
+    return mean_op(data, axes=axes, keepdims=keepdims, count=count)
 
 
 def max(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool = False) -> NDArray:  # noqa: A001
@@ -134,20 +162,72 @@ def min(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool 
     return min_op(data, axes=axes_of(data.ndim, axis, exclude), keepdims=keepdims)
 
 
-def norm(data: NDArray, ord: int = 2, axis: Axis = None, keepdims: bool = False) -> NDArray:  # noqa: A002
+def prod(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool = False) -> NDArray:
+    """Product over `axis` (all axes by default); exact gradients also where values are 0.
+
+    >>> from tape import nd
+    >>> nd.prod(nd.array([[1, 2], [3, 4]]), axis=1)
+    <BLANKLINE>
+    [ 2. 12.]
+    <NDArray 2 @cpu(0)>
+    """
+    axes = axes_of(data.ndim, axis, exclude)
+    if not (flags.recording and data._node is not None):
+        return NDArray(_no_0d(np.prod(data._data, axis=axes, keepdims=keepdims)))
+    # Recorded: a tree of pairwise products, so that every derivative (of any order) is
+    # exact, including at zeros where dividing ans by x would fail.
+    kept = [i for i in range(data.ndim) if i not in axes]
+    n = int(np.prod([data.shape[a] for a in axes]))
+    x = data
+    if axes != tuple(range(data.ndim - len(axes), data.ndim)):  # bring the reduced axes last
+        x = transpose_op(data, axes=(*kept, *axes))
+    x = reshape_op(x, shape=(*[data.shape[i] for i in kept], n))
+    while n > 1:
+        half = n // 2
+        y = x[..., :half] * x[..., half:2 * half]
+        x = join.concat_op(y, x[..., 2 * half:], axis=y.ndim - 1) if n % 2 else y
+        n = half + n % 2
+    out_shape = _kept(data.shape, axes) if keepdims else tuple(data.shape[i] for i in kept)
+    return reshape_op(x, shape=out_shape or (1,))
+
+
+def nansum(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool = False) -> NDArray:
+    """Sum over `axis`, counting NaNs as zero (they get a zero gradient).
+
+    >>> from tape import nd
+    >>> nd.nansum(nd.array([1, float("nan"), 2]))
+    <BLANKLINE>
+    [3.]
+    <NDArray 1 @cpu(0)>
+    """
+    return sum(indexing.where(arith.equal_op(data, data), data, 0.0), axis, keepdims, exclude)
+
+
+def norm(
+    data: NDArray, ord: int = 2, axis: Axis = None, out_dtype: Any = None, keepdims: bool = False  # noqa: A002
+) -> NDArray:
     """The L2 norm (or L1 with `ord=1`) over `axis`, all axes by default.
+
+    Over two axes the L2 norm is the Frobenius norm of the matrices. The L2 norm of a zero
+    vector has no derivative (NaN), as in MXNet.
 
     >>> from tape import nd
     >>> nd.norm(nd.array([3, 4]))
     <BLANKLINE>
     [5.]
     <NDArray 1 @cpu(0)>
+    >>> nd.norm(nd.array([[1, -2], [3, 0]]), ord=1, axis=1)
+    <BLANKLINE>
+    [3. 3.]
+    <NDArray 2 @cpu(0)>
     """
     if ord == 2:
-        return elementwise.sqrt(sum(data * data, axis=axis, keepdims=keepdims))
-    if ord == 1:
-        return sum(arith.abs(data), axis=axis, keepdims=keepdims)
-    raise ValueError(f"norm supports ord=1 and ord=2, not {ord}")
+        out = elementwise.sqrt_op(sum(data * data, axis=axis, keepdims=keepdims))
+    elif ord == 1:
+        out = sum(arith.abs_op(data), axis=axis, keepdims=keepdims)
+    else:
+        raise ValueError(f"norm supports ord=1 and ord=2, not {ord}")
+    return out if out_dtype is None else out.astype(out_dtype)
 
 
 def argmax(data: NDArray, axis: int | None = None, keepdims: bool = False) -> NDArray:
@@ -172,3 +252,6 @@ def argmin(data: NDArray, axis: int | None = None, keepdims: bool = False) -> ND
     <NDArray 2 @cpu(0)>
     """
     return argmin_op(data, axis=axis, keepdims=keepdims)
+
+
+from . import indexing, join  # noqa: E402

@@ -11,7 +11,8 @@ from .._graph import Primitive
 from ..ndarray import NDArray
 
 __all__ = [
-    "reshape", "transpose", "broadcast_to", "expand_dims", "flatten", "zeros_like", "ones_like",
+    "reshape", "transpose", "swapaxes", "broadcast_to", "broadcast_axis", "broadcast_like",
+    "expand_dims", "squeeze", "flatten", "zeros_like", "ones_like", "cast", "stop_gradient",
 ]
 
 Shape = tuple[int, ...]
@@ -107,7 +108,7 @@ def mx_shape(src: Shape, spec: Sequence[int], reverse: bool = False) -> Shape:
     return tuple(out)
 
 
-def reshape(data: NDArray, shape: Sequence[int], reverse: bool = False) -> NDArray:
+def reshape(data: NDArray, shape: int | Sequence[int], reverse: bool = False) -> NDArray:
     """The same values in a new shape; `shape` may use MXNet's codes 0, -1, -2, -3, -4.
 
     >>> from tape import nd
@@ -116,7 +117,8 @@ def reshape(data: NDArray, shape: Sequence[int], reverse: bool = False) -> NDArr
     >>> nd.zeros((2, 3, 4)).reshape((-3, 0)).shape
     (6, 4)
     """
-    return reshape_op(data, shape=mx_shape(data.shape, tuple(shape), reverse))
+    spec = (shape,) if isinstance(shape, int) else tuple(shape)
+    return reshape_op(data, shape=mx_shape(data.shape, spec, reverse))
 
 
 def transpose(data: NDArray, axes: Sequence[int] | None = None) -> NDArray:
@@ -143,6 +145,54 @@ def broadcast_to(data: NDArray, shape: Sequence[int]) -> NDArray:
     return broadcast_to_op(data, shape=target)
 
 
+def swapaxes(data: NDArray, dim1: int = 0, dim2: int = 0) -> NDArray:
+    """Exchange two axes.
+
+    >>> from tape import nd
+    >>> nd.swapaxes(nd.zeros((2, 3, 4)), 0, 2).shape
+    (4, 3, 2)
+    """
+    axes = list(range(data.ndim))
+    axes[dim1], axes[dim2] = axes[dim2], axes[dim1]
+    return transpose_op(data, axes=tuple(axes))
+
+
+def broadcast_axis(data: NDArray, axis: int | Sequence[int] = (), size: int | Sequence[int] = ()) -> NDArray:
+    """Broadcast the length-1 axes `axis` to the lengths `size`.
+
+    >>> from tape import nd
+    >>> nd.broadcast_axis(nd.array([[1], [2]]), axis=1, size=3)
+    <BLANKLINE>
+    [[1. 1. 1.]
+     [2. 2. 2.]]
+    <NDArray 2x3 @cpu(0)>
+    """
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    sizes = (size,) if isinstance(size, int) else tuple(size)
+    if len(axes) != len(sizes):
+        raise ValueError(
+            f"broadcast_axis got {len(axes)} axes but {len(sizes)} sizes: give one size per axis"
+        )
+    target = list(data.shape)
+    for a, n in zip(axes, sizes, strict=True):
+        if data.shape[a] != 1:
+            raise ValueError(
+                f"broadcast_axis: axis {a} has length {data.shape[a]}, not 1, so it cannot be broadcast"
+            )
+        target[a] = int(n)
+    return broadcast_to_op(data, shape=tuple(target))
+
+
+def broadcast_like(lhs: NDArray, rhs: NDArray) -> NDArray:
+    """Broadcast `lhs` to the shape of `rhs`.
+
+    >>> from tape import nd
+    >>> nd.broadcast_like(nd.array([1, 2]), nd.zeros((3, 2))).shape
+    (3, 2)
+    """
+    return broadcast_to_op(lhs, shape=rhs.shape)
+
+
 def expand_dims(data: NDArray, axis: int) -> NDArray:
     """Insert an axis of length 1 at position `axis`.
 
@@ -153,6 +203,28 @@ def expand_dims(data: NDArray, axis: int) -> NDArray:
     shape = list(data.shape)
     shape.insert(axis if axis >= 0 else len(shape) + axis + 1, 1)
     return reshape_op(data, shape=tuple(shape))
+
+
+def squeeze(data: NDArray, axis: int | Sequence[int] | None = None) -> NDArray:
+    """Remove axes of length 1 (all of them, or those in `axis`); the result is at least 1-D.
+
+    >>> from tape import nd
+    >>> nd.squeeze(nd.zeros((2, 1, 3, 1))).shape
+    (2, 3)
+    >>> nd.squeeze(nd.zeros((1, 1))).shape
+    (1,)
+    """
+    if axis is None:
+        axes = {i for i, n in enumerate(data.shape) if n == 1}
+    else:
+        axes = {a % data.ndim for a in ((axis,) if isinstance(axis, int) else axis)}
+        for a in axes:
+            if data.shape[a] != 1:
+                raise ValueError(
+                    f"squeeze: axis {a} has length {data.shape[a]}; only length-1 axes can be removed"
+                )
+    shape = tuple(n for i, n in enumerate(data.shape) if i not in axes) or (1,)
+    return reshape_op(data, shape=shape)
 
 
 def flatten(data: NDArray) -> NDArray:
@@ -190,12 +262,28 @@ def ones_like(data: NDArray) -> NDArray:
 
 
 def copy(data: NDArray) -> NDArray:
-    """A differentiable copy with its own memory."""
+    """A differentiable copy with its own memory.
+
+    >>> from tape import nd
+    >>> from tape.ops.shape import copy
+    >>> x = nd.ones((2,)); y = copy(x); y[:] = 5
+    >>> x
+    <BLANKLINE>
+    [1. 1.]
+    <NDArray 2 @cpu(0)>
+    """
     return copy_op(data)
 
 
 def cast(data: NDArray, dtype: Any) -> NDArray:
-    """`data` converted to `dtype`; the gradient is converted back."""
+    """`data` converted to `dtype`; the gradient is converted back.
+
+    >>> from tape import nd
+    >>> nd.cast(nd.array([1.7, -2]), "int32")
+    <BLANKLINE>
+    [ 1 -2]
+    <NDArray 2 @cpu(0)>
+    """
     return cast_op(data, dtype=np.dtype(dtype))
 
 

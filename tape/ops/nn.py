@@ -1,0 +1,223 @@
+"""Neural-network ops: softmax, log_softmax, cross-entropy, Dropout, FullyConnected, Activation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import random as _random
+from .._graph import Primitive
+from .._state import flags
+from ..ndarray import NDArray
+from . import elementwise, trig
+from .arith import multiply_op
+from .elementwise import exp_op
+from .indexing import pick
+from .linalg import dot2_op
+from .reduction import sum_op
+from .shape import copy_op, reshape_op
+
+__all__ = ["softmax", "log_softmax", "softmax_cross_entropy", "Dropout", "FullyConnected", "Activation"]
+
+
+def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    out: np.ndarray = e / e.sum(axis=axis, keepdims=True)
+    return out
+
+
+def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    shifted = x - x.max(axis=axis, keepdims=True)
+    out: np.ndarray = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    return out
+
+
+def _softmax_grad(g: np.ndarray, y: np.ndarray, axis: int) -> np.ndarray:
+    out: np.ndarray = y * (g - (g * y).sum(axis=axis, keepdims=True))
+    return out
+
+
+def _log_softmax_grad(g: np.ndarray, y: np.ndarray, axis: int) -> np.ndarray:
+    out: np.ndarray = g - np.exp(y) * g.sum(axis=axis, keepdims=True)
+    return out
+
+
+def _sum(x: NDArray, axis: int) -> NDArray:
+    return sum_op(x, axes=(axis,), keepdims=True)
+
+
+# The backward of each is one fused primitive (one call on the hot path), itself differentiable:
+# for y = softmax(x), dx = y * (g - sum(g * y)), a map symmetric in g, so it is its own VJP in g;
+# for y = log_softmax(x), dx = g - exp(y) * sum(g).
+softmax_grad_op: Primitive = Primitive(
+    "softmax_backward",
+    _softmax_grad,
+    lambda u, ans, g, y, axis: softmax_grad_op(u, y, axis=axis),
+    lambda u, ans, g, y, axis: u * (g - _sum(g * y, axis)) - g * _sum(u * y, axis),
+)
+log_softmax_grad_op: Primitive = Primitive(
+    "log_softmax_backward",
+    _log_softmax_grad,
+    lambda u, ans, g, y, axis: u - _sum(u * exp_op(y), axis),
+    lambda u, ans, g, y, axis: -(u * exp_op(y)) * _sum(g, axis),
+)
+softmax_op: Primitive = Primitive(
+    "softmax", _softmax, lambda g, ans, x, axis: softmax_grad_op(g, ans, axis=axis)
+)
+log_softmax_op: Primitive = Primitive(
+    "log_softmax", _log_softmax, lambda g, ans, x, axis: log_softmax_grad_op(g, ans, axis=axis)
+)
+
+
+def _scaled(data: NDArray, temperature: float | None) -> NDArray:
+    return data if temperature is None or temperature == 1 else data / temperature
+
+
+def _axis(data: NDArray, axis: int, what: str) -> int:
+    if not -data.ndim <= axis < data.ndim:
+        raise ValueError(f"{what}: axis {axis} is out of range for an array of {data.ndim} dimensions")
+    return axis % data.ndim
+
+
+def softmax(data: NDArray, axis: int = -1, temperature: float | None = None, dtype: Any = None) -> NDArray:
+    """`exp(data / temperature)` normalised to sum to 1 along `axis` (the last by default).
+
+    Computed stably (the maximum is subtracted first).
+
+    >>> from tape import nd
+    >>> nd.softmax(nd.array([[1, 1], [0, 2]]))
+    <BLANKLINE>
+    [[0.5        0.5       ]
+     [0.11920292 0.880797  ]]
+    <NDArray 2x2 @cpu(0)>
+    """
+    x = _scaled(data if dtype is None else data.astype(dtype), temperature)
+    return softmax_op(x, axis=_axis(data, axis, "softmax"))
+
+
+def log_softmax(
+    data: NDArray, axis: int = -1, temperature: float | None = None, dtype: Any = None
+) -> NDArray:
+    """The logarithm of `softmax`, computed stably along `axis` (the last by default).
+
+    >>> from tape import nd
+    >>> nd.log_softmax(nd.array([0, 0]))
+    <BLANKLINE>
+    [-0.6931472 -0.6931472]
+    <NDArray 2 @cpu(0)>
+    """
+    x = _scaled(data if dtype is None else data.astype(dtype), temperature)
+    return log_softmax_op(x, axis=_axis(data, axis, "log_softmax"))
+
+
+def softmax_cross_entropy(data: NDArray, label: NDArray) -> NDArray:
+    """The cross-entropy of `softmax(data)` (classes on the last axis) and the class indices
+    `label`, SUMMED over the batch as in MXNet: a shape-(1,) array.
+
+    >>> from tape import nd
+    >>> nd.softmax_cross_entropy(nd.array([[0, 0], [0, 0]]), nd.array([0, 1]))
+    <BLANKLINE>
+    [1.3862944]
+    <NDArray 1 @cpu(0)>
+    """
+    picked = pick(log_softmax_op(data, axis=data.ndim - 1), label, axis=-1)
+    return -sum_op(picked, axes=tuple(range(picked.ndim)), keepdims=False)
+
+
+def Dropout(  # noqa: N802 - MXNet's name
+    data: NDArray, p: float = 0.5, mode: str = "training", axes: tuple[int, ...] = (), cudnn_off: bool = False
+) -> NDArray:
+    """Zero each element with probability `p` and scale the rest by `1 / (1 - p)`.
+
+    Active only in training mode (`autograd.record()` or `autograd.train_mode()`), or always
+    with `mode='always'`; otherwise a copy of `data`. Elements along `axes` share one
+    draw (variational dropout). Draws come from `tape.random`, so `nd.random.seed` repeats them.
+
+    >>> from tape import autograd, nd
+    >>> nd.Dropout(nd.ones((2, 2)), p=0.5)             # predict mode: unchanged
+    <BLANKLINE>
+    [[1. 1.]
+     [1. 1.]]
+    <NDArray 2x2 @cpu(0)>
+    >>> with autograd.train_mode():
+    ...     y = nd.Dropout(nd.ones((1000,)), p=0.5)
+    >>> sorted(set(y.asnumpy().tolist()))
+    [0.0, 2.0]
+    """
+    if not 0 <= p <= 1:
+        raise ValueError(f"Dropout: p is a probability in [0, 1], not {p}")
+    if mode not in ("training", "always"):
+        raise ValueError(f"Dropout: mode must be 'training' or 'always', not {mode!r}")
+    if p == 0 or (mode == "training" and not flags.training):
+        return copy_op(data)
+    shape = tuple(1 if i in {a % data.ndim for a in axes} else n for i, n in enumerate(data.shape))
+    if p == 1:
+        mask = np.zeros(shape, dtype=data._data.dtype)
+    else:
+        keep = _random.generator().random(shape, dtype=np.float32) >= p
+        mask = keep.astype(data._data.dtype) * data._data.dtype.type(1 / (1 - p))
+    return multiply_op(data, NDArray(mask))
+
+
+def FullyConnected(  # noqa: N802 - MXNet's name
+    data: NDArray,
+    weight: NDArray,
+    bias: NDArray | None = None,
+    num_hidden: int | None = None,
+    no_bias: bool = False,
+    flatten: bool = True,
+) -> NDArray:
+    """A dense layer, `dot(data, weight.T) + bias`, with `weight` of shape (num_hidden, in).
+
+    With `flatten` (the default) every axis of `data` after the first is flattened into
+    the input; otherwise the layer applies to the last axis.
+
+    >>> from tape import nd
+    >>> nd.FullyConnected(nd.ones((2, 3)), nd.ones((4, 3)), nd.arange(4), num_hidden=4)
+    <BLANKLINE>
+    [[3. 4. 5. 6.]
+     [3. 4. 5. 6.]]
+    <NDArray 2x4 @cpu(0)>
+    """
+    if num_hidden is not None and weight.shape[0] != num_hidden:
+        raise ValueError(f"FullyConnected: weight has shape {weight.shape} but num_hidden is {num_hidden}")
+    if flatten:
+        lead: tuple[int, ...] = data.shape[:1]
+        x = data if data.ndim == 2 else reshape_op(data, shape=(data.shape[0], data.size // data.shape[0]))
+    else:
+        lead = data.shape[:-1]
+        x = data if data.ndim == 2 else reshape_op(data, shape=(data.size // data.shape[-1], data.shape[-1]))
+    if x.shape[1] != weight.shape[1]:
+        raise ValueError(
+            f"FullyConnected: {x.shape[1]} input features but weight of shape {weight.shape} "
+            f"expects {weight.shape[1]}"
+        )
+    out = dot2_op(x, weight, transpose_a=False, transpose_b=True)
+    if bias is not None and not no_bias:
+        out = out + bias
+    return out if flatten or data.ndim == 2 else reshape_op(out, shape=(*lead, weight.shape[0]))
+
+
+_ACTIVATIONS = {
+    "relu": elementwise.relu_op,
+    "sigmoid": elementwise.sigmoid_op,
+    "tanh": trig.tanh_op,
+    "softrelu": elementwise.softrelu_op,
+    "softsign": elementwise.softsign_op,
+}
+
+
+def Activation(data: NDArray, act_type: str) -> NDArray:  # noqa: N802 - MXNet's name
+    """Apply the activation `act_type`: 'relu', 'sigmoid', 'tanh', 'softrelu' or 'softsign'.
+
+    >>> from tape import nd
+    >>> nd.Activation(nd.array([-1, 2]), act_type="relu")
+    <BLANKLINE>
+    [0. 2.]
+    <NDArray 2 @cpu(0)>
+    """
+    op = _ACTIVATIONS.get(act_type)
+    if op is None:
+        raise ValueError(f"Activation: act_type must be one of {sorted(_ACTIVATIONS)}, not {act_type!r}")
+    return op(data)

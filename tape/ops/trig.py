@@ -1,0 +1,202 @@
+"""Trigonometric and hyperbolic functions, their inverses, and angle conversions."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._graph import Primitive
+from ..ndarray import NDArray
+from .elementwise import rsqrt_op
+
+__all__ = [
+    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh",
+    "arccosh", "arctanh", "degrees", "radians",
+]
+
+_DEG = 180.0 / math.pi
+_RAD = math.pi / 180.0
+
+sin_op: Primitive = Primitive("sin", np.sin, lambda g, ans, x: g * cos_op(x))
+cos_op: Primitive = Primitive("cos", np.cos, lambda g, ans, x: -g * sin_op(x))
+tan_op: Primitive = Primitive("tan", np.tan, lambda g, ans, x: g * (ans * ans + 1))
+arcsin_op: Primitive = Primitive("arcsin", np.arcsin, lambda g, ans, x: g * rsqrt_op(1 - x * x))
+arccos_op: Primitive = Primitive("arccos", np.arccos, lambda g, ans, x: -g * rsqrt_op(1 - x * x))
+arctan_op: Primitive = Primitive("arctan", np.arctan, lambda g, ans, x: g / (x * x + 1))
+sinh_op: Primitive = Primitive("sinh", np.sinh, lambda g, ans, x: g * cosh_op(x))
+cosh_op: Primitive = Primitive("cosh", np.cosh, lambda g, ans, x: g * sinh_op(x))
+tanh_op: Primitive = Primitive("tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans))
+arcsinh_op: Primitive = Primitive("arcsinh", np.arcsinh, lambda g, ans, x: g * rsqrt_op(x * x + 1))
+arccosh_op: Primitive = Primitive("arccosh", np.arccosh, lambda g, ans, x: g * rsqrt_op(x * x - 1))
+arctanh_op: Primitive = Primitive("arctanh", np.arctanh, lambda g, ans, x: g / (1 - x * x))
+degrees_op: Primitive = Primitive("degrees", np.degrees, lambda g, ans, x: g * _DEG)
+radians_op: Primitive = Primitive("radians", np.radians, lambda g, ans, x: g * _RAD)
+
+
+def sin(data: NDArray) -> NDArray:
+    """Elementwise sine (radians).
+
+    >>> from tape import nd
+    >>> nd.sin(nd.array([0, 1.5707964]))
+    <BLANKLINE>
+    [0. 1.]
+    <NDArray 2 @cpu(0)>
+    """
+    return sin_op(data)
+
+
+def cos(data: NDArray) -> NDArray:
+    """Elementwise cosine (radians).
+
+    >>> from tape import nd
+    >>> nd.cos(nd.array([0, 3.1415927]))
+    <BLANKLINE>
+    [ 1. -1.]
+    <NDArray 2 @cpu(0)>
+    """
+    return cos_op(data)
+
+
+def tan(data: NDArray) -> NDArray:
+    """Elementwise tangent (radians).
+
+    >>> from tape import nd
+    >>> nd.tan(nd.array([0, 0.7853982]))
+    <BLANKLINE>
+    [0. 1.]
+    <NDArray 2 @cpu(0)>
+    """
+    return tan_op(data)
+
+
+def arcsin(data: NDArray) -> NDArray:
+    """Elementwise inverse sine, in `[-pi/2, pi/2]`.
+
+    >>> from tape import nd
+    >>> nd.arcsin(nd.array([0, 1]))
+    <BLANKLINE>
+    [0.        1.5707964]
+    <NDArray 2 @cpu(0)>
+    """
+    return arcsin_op(data)
+
+
+def arccos(data: NDArray) -> NDArray:
+    """Elementwise inverse cosine, in `[0, pi]`.
+
+    >>> from tape import nd
+    >>> nd.arccos(nd.array([1, 0]))
+    <BLANKLINE>
+    [0.        1.5707964]
+    <NDArray 2 @cpu(0)>
+    """
+    return arccos_op(data)
+
+
+def arctan(data: NDArray) -> NDArray:
+    """Elementwise inverse tangent, in `(-pi/2, pi/2)`.
+
+    >>> from tape import nd
+    >>> nd.arctan(nd.array([0, 1]))
+    <BLANKLINE>
+    [0.        0.7853982]
+    <NDArray 2 @cpu(0)>
+    """
+    return arctan_op(data)
+
+
+def sinh(data: NDArray) -> NDArray:
+    """Elementwise hyperbolic sine.
+
+    >>> from tape import nd
+    >>> nd.sinh(nd.array([0, 1]))
+    <BLANKLINE>
+    [0.        1.1752012]
+    <NDArray 2 @cpu(0)>
+    """
+    return sinh_op(data)
+
+
+def cosh(data: NDArray) -> NDArray:
+    """Elementwise hyperbolic cosine.
+
+    >>> from tape import nd
+    >>> nd.cosh(nd.array([0, 1]))
+    <BLANKLINE>
+    [1.        1.5430807]
+    <NDArray 2 @cpu(0)>
+    """
+    return cosh_op(data)
+
+
+def tanh(data: NDArray) -> NDArray:
+    """Elementwise hyperbolic tangent.
+
+    >>> from tape import nd
+    >>> nd.tanh(nd.array([0, 1]))
+    <BLANKLINE>
+    [0.        0.7615942]
+    <NDArray 2 @cpu(0)>
+    """
+    return tanh_op(data)
+
+
+def arcsinh(data: NDArray) -> NDArray:
+    """Elementwise inverse hyperbolic sine.
+
+    >>> from tape import nd
+    >>> nd.arcsinh(nd.array([0, 1.1752012]))
+    <BLANKLINE>
+    [0. 1.]
+    <NDArray 2 @cpu(0)>
+    """
+    return arcsinh_op(data)
+
+
+def arccosh(data: NDArray) -> NDArray:
+    """Elementwise inverse hyperbolic cosine, defined for `data >= 1`.
+
+    >>> from tape import nd
+    >>> nd.arccosh(nd.array([1, 1.5430807]))
+    <BLANKLINE>
+    [0. 1.]
+    <NDArray 2 @cpu(0)>
+    """
+    return arccosh_op(data)
+
+
+def arctanh(data: NDArray) -> NDArray:
+    """Elementwise inverse hyperbolic tangent, defined on `(-1, 1)`.
+
+    >>> from tape import nd
+    >>> nd.arctanh(nd.array([0, 0.7615942]))
+    <BLANKLINE>
+    [0. 1.]
+    <NDArray 2 @cpu(0)>
+    """
+    return arctanh_op(data)
+
+
+def degrees(data: NDArray) -> NDArray:
+    """Elementwise conversion from radians to degrees.
+
+    >>> from tape import nd
+    >>> nd.degrees(nd.array([0, 3.1415927]))
+    <BLANKLINE>
+    [  0. 180.]
+    <NDArray 2 @cpu(0)>
+    """
+    return degrees_op(data)
+
+
+def radians(data: NDArray) -> NDArray:
+    """Elementwise conversion from degrees to radians.
+
+    >>> from tape import nd
+    >>> nd.radians(nd.array([0, 180]))
+    <BLANKLINE>
+    [0.        3.1415927]
+    <NDArray 2 @cpu(0)>
+    """
+    return radians_op(data)
