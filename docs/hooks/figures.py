@@ -1,0 +1,161 @@
+"""MkDocs hook: draw the documentation's figures at build time, with tape and matplotlib.
+
+Nothing drawn is stored in the repository: every build computes the derivatives with tape and
+records the example graphs again, so a figure cannot drift from what the code does. Recorded
+graphs are laid out by Graphviz when its ``dot`` program is installed, and otherwise drawn by
+matplotlib from `tape.viz.walk` (plainer, but the build needs no system package).
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # the docs may be built from a checkout where tape is not installed
+    sys.path.insert(0, str(ROOT))
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from mkdocs.structure.files import File, Files  # noqa: E402
+
+from tape import autograd, nd, viz  # noqa: E402
+
+plt.rcParams.update({"svg.hashsalt": "tape-docs", "font.size": 10})
+
+
+def derivatives(f: Callable[[nd.NDArray], nd.NDArray], x: np.ndarray, n: int) -> list[np.ndarray]:
+    """f and its first n derivatives at the points x, each the gradient of the one before."""
+    xs = nd.array(x, dtype="float64")
+    xs.attach_grad()
+    with autograd.record():
+        y = f(xs)
+        out = [y]
+        for _ in range(n):
+            y = autograd.grad(y, xs, create_graph=True)[0]
+            out.append(y)
+    return [a.asnumpy() for a in out]
+
+
+def _svg(fig: Any) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _derivative_plot(f: Callable[[nd.NDArray], nd.NDArray], name: str, lo: float, hi: float) -> bytes:
+    x = np.linspace(lo, hi, 400)
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    labels = [f"{name}(x)", "1st derivative", "2nd", "3rd", "4th"]
+    for k, y in enumerate(derivatives(f, x, 4)):
+        ax.plot(x, y, lw=2.2 if k == 0 else 1.4, label=labels[k])
+    ax.axhline(0, color="0.8", lw=0.8, zorder=0)
+    ax.set(xlabel="x", title=f"{name} and its first four derivatives, computed by tape")
+    ax.legend(loc="upper right", fontsize=8, ncols=5 if name == "sin" else 1)
+    return _svg(fig)
+
+
+def sin_figure() -> bytes:
+    return _derivative_plot(nd.sin, "sin", -2 * np.pi, 2 * np.pi)
+
+
+def tanh_figure() -> bytes:
+    return _derivative_plot(nd.tanh, "tanh", -4, 4)
+
+
+def neuron_graph() -> tuple[nd.NDArray, dict[str, nd.NDArray]]:
+    """The graph shown on the "How it works" page: one sigmoid neuron and its squared error."""
+    x, t = nd.array([[0.5, -1.0, 2.0]]), nd.array([[1.0]])
+    w, b = nd.array([[0.1], [0.2], [-0.3]]), nd.zeros(1)
+    w.attach_grad()
+    b.attach_grad()
+    with autograd.record():
+        y = nd.sigmoid(nd.dot(x, w) + b)
+        loss = ((y - t) ** 2).sum()
+    return loss, {"x": x, "t": t, "w": w, "b": b, "y": y, "loss": loss}
+
+
+def second_order_graph() -> tuple[nd.NDArray, dict[str, nd.NDArray]]:
+    """What ``create_graph=True`` records: dy/dx of y = tanh(x) is itself a graph."""
+    x = nd.array([0.5])
+    x.attach_grad()
+    with autograd.record():
+        y = nd.tanh(x)
+        dy = autograd.grad(y, x, create_graph=True)[0]
+    return dy, {"x": x, "y": y, "dy/dx": dy}
+
+
+def _layout(graph: viz.Graph) -> dict[str, tuple[float, float]]:
+    """Rows from the head (bottom row) up: each vertex one row above its highest consumer,
+    ordered in its row by where its consumers sit, to keep crossings few."""
+    row = {v.id: 0 for v in graph.vertices}
+    for _ in graph.vertices:  # longest-path relaxation; the graphs drawn here are small
+        for src, dst in graph.edges:
+            row[src] = max(row[src], row[dst] + 1)
+    consumers: dict[str, list[str]] = {}
+    for src, dst in graph.edges:
+        consumers.setdefault(src, []).append(dst)
+    pos: dict[str, tuple[float, float]] = {}
+    for r in range(max(row.values()) + 1):
+        ids = [v.id for v in graph.vertices if row[v.id] == r]
+        ids.sort(key=lambda i: float(np.mean([pos[c][0] for c in consumers.get(i, []) if c in pos] or [0])))
+        for k, vid in enumerate(ids):
+            pos[vid] = (1.6 * (k - (len(ids) - 1) / 2), float(r))
+    return pos
+
+
+def draw_graph(graph: viz.Graph) -> bytes:
+    """A plain layered drawing of a recorded graph, for builds without Graphviz."""
+    pos = _layout(graph)
+    xs, ys = [p[0] for p in pos.values()], [p[1] for p in pos.values()]
+    fig, ax = plt.subplots(figsize=(1.5 * (max(xs) - min(xs)) + 2.5, 0.8 * max(ys) + 1))
+    colours = {"op": "#dfe9f7", "variable": "#fbe3c0"}
+    for src, dst in graph.edges:
+        ax.annotate("", xy=pos[dst], xytext=pos[src],
+                    arrowprops={"arrowstyle": "-|>", "color": "0.4", "shrinkA": 14, "shrinkB": 14})
+    for v in graph.vertices:
+        px, py = pos[v.id]
+        ax.text(px, py, v.label, ha="center", va="center", fontsize=7, zorder=3,
+                bbox={"boxstyle": "round,pad=0.4" if v.kind == "op" else "round4,pad=0.4",
+                      "fc": colours.get(v.kind, "white"), "ec": "none" if v.kind == "scalar" else "0.3",
+                      "ls": "--" if v.kind == "constant" else "-"})
+    ax.set_xlim(min(xs) - 1, max(xs) + 1)
+    ax.set_ylim(-0.5, max(ys) + 0.5)
+    ax.axis("off")
+    return _svg(fig)
+
+
+def graph_figure(make: Callable[[], tuple[nd.NDArray, dict[str, nd.NDArray]]]) -> Callable[[], bytes]:
+    def render() -> bytes:
+        head, names = make()
+        dot = shutil.which("dot")
+        if dot is not None:
+            text = viz.to_dot(head, names=names)
+            return subprocess.run([dot, "-Tsvg"], input=text.encode(), capture_output=True, check=True).stdout
+        return draw_graph(viz.walk(head, names=names))
+
+    return render
+
+
+FIGURES: dict[str, Callable[[], bytes]] = {
+    "figures/sin-derivatives.svg": sin_figure,
+    "figures/tanh-derivatives.svg": tanh_figure,
+    "figures/neuron-graph.svg": graph_figure(neuron_graph),
+    "figures/second-order-graph.svg": graph_figure(second_order_graph),
+}
+
+
+def on_files(files: Files, config: Any) -> Files:
+    """Add each figure to the site as a generated file (written in memory, never to docs/)."""
+    for uri, draw in FIGURES.items():
+        files.append(File.generated(config, uri, content=draw()))
+    return files

@@ -1,0 +1,173 @@
+"""Every python code block of the documentation runs, and prints what the page says it prints.
+
+Conventions for docs/**/*.md (see docs/contributing-docs.md):
+- the ```python blocks of one page run in order, in one namespace, in a fresh working folder;
+- a ```text block right after a python block is that block's expected standard output,
+  compared line by line (trailing spaces ignored);
+- a python block preceded by the line ``<!-- no-run -->`` is shown but not run (use rarely).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+NO_RUN = "<!-- no-run -->"
+_FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)```(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)```[ \t]*$", re.M | re.S
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    lang: str
+    code: str
+    line: int
+    skipped: bool
+    expected: str | None = None
+
+
+def _dedent(body: str, indent: str) -> str:
+    return "\n".join(line[len(indent):] if line.startswith(indent) else line for line in body.split("\n"))
+
+
+def blocks_of(text: str) -> list[Block]:
+    """The fenced python blocks of a page, each with the text block that follows it, if any."""
+    fences = list(_FENCE.finditer(text))
+    found: list[Block] = []
+    for k, m in enumerate(fences):
+        lang = m.group("info").strip().split(" ")[0]
+        if lang != "python":
+            continue
+        before = text[: m.start()].rstrip().rsplit("\n", 1)[-1].strip()
+        expected = None
+        if k + 1 < len(fences):
+            nxt = fences[k + 1]
+            if nxt.group("info").strip() == "text" and not text[m.end() : nxt.start()].strip():
+                expected = _dedent(nxt.group("body"), nxt.group("indent"))
+        code = _dedent(m.group("body"), m.group("indent"))
+        line = text.count("\n", 0, m.start()) + 2
+        found.append(Block(lang, code, line, before == NO_RUN, expected))
+    return found
+
+
+def _normal(output: str) -> list[str]:
+    return [line.rstrip() for line in output.strip("\n").split("\n")]
+
+
+PAGES = sorted(p for p in DOCS.rglob("*.md") if "hooks" not in p.parts)
+CODE_PAGES = [p for p in PAGES if blocks_of(p.read_text(encoding="utf-8"))]
+
+
+def test_the_docs_have_pages_with_code() -> None:
+    assert sum(len(blocks_of(p.read_text(encoding="utf-8"))) for p in PAGES) >= 30
+
+
+@pytest.mark.parametrize("page", CODE_PAGES, ids=[str(p.relative_to(DOCS)) for p in CODE_PAGES])
+def test_page_code_runs_and_prints_what_the_page_shows(
+    page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tape import autograd
+
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
+    for block in blocks_of(page.read_text(encoding="utf-8")):
+        if block.skipped:
+            continue
+        where = f"{page.relative_to(ROOT)}, code block at line {block.line}"
+        out = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out):
+                exec(compile(block.code, where, "exec"), namespace)
+        except Exception as e:
+            raise AssertionError(f"{where} raised {type(e).__name__}: {e}") from e
+        finally:
+            # A block that fails inside a scope must not leave recording on for the next test.
+            autograd.set_recording(False)
+            autograd.set_training(False)
+        if block.expected is not None:
+            got = out.getvalue()
+            assert _normal(got) == _normal(block.expected), (
+                f"{where} printed\n{got}\nbut the page shows\n{block.expected}"
+            )
+
+
+def test_a_text_block_after_python_is_its_expected_output() -> None:
+    page = "```python\nprint(1)\n```\n\n```text\n1\n```\n"
+    assert blocks_of(page) == [Block("python", "print(1)\n", 2, False, "1\n")]
+
+
+def test_the_no_run_marker_skips_only_the_next_block() -> None:
+    page = "<!-- no-run -->\n```python\nimport missing\n```\n```python\nx = 1\n```\n"
+    assert [b.skipped for b in blocks_of(page)] == [True, False]
+
+
+def test_indented_blocks_inside_admonitions_are_found() -> None:
+    page = '!!! note\n    ```python\n    x = 1\n    ```\n'
+    assert blocks_of(page)[0].code == "x = 1\n"
+
+
+# ---- the tools that build the site -----------------------------------------------------------
+def _load(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(importlib.util.find_spec("griffe") is None, reason="the docs tools are not installed")
+def test_doctests_in_docstrings_become_pycon_code_blocks() -> None:
+    fences = _load(DOCS / "hooks" / "doctest_fences.py")
+    text = "Sum.\n\n>>> f(1)\n<BLANKLINE>\n[1.]\n\nMore."
+    assert fences.fence_doctests(text) == "Sum.\n\n```pycon\n>>> f(1)\n\n[1.]\n```\n\nMore."
+
+
+@pytest.mark.skipif(importlib.util.find_spec("griffe") is None, reason="the docs tools are not installed")
+def test_numpy_examples_sections_are_left_to_the_numpy_parser() -> None:
+    fences = _load(DOCS / "hooks" / "doctest_fences.py")
+    text = "Sum.\n\nExamples\n--------\n>>> f(1)\n2"
+    assert fences.fence_doctests(text) == text
+
+
+def test_every_page_is_in_the_navigation() -> None:
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    missing = [str(p.relative_to(DOCS)) for p in PAGES if str(p.relative_to(DOCS)) not in nav]
+    assert missing == []
+
+
+_DRAWING_TOOLS = all(importlib.util.find_spec(m) is not None for m in ("matplotlib", "mkdocs"))
+
+
+@pytest.mark.skipif(not _DRAWING_TOOLS, reason="the docs tools are not installed")
+def test_figure_hook_derivatives_are_taken_by_tape_correctly() -> None:
+    import numpy as np
+
+    from tape import nd
+
+    figures = _load(DOCS / "hooks" / "figures.py")
+    grid = np.linspace(-3, 3, 50)
+    d = figures.derivatives(nd.tanh, grid, 2)
+    t = np.tanh(grid)
+    np.testing.assert_allclose(d[2], -2 * t * (1 - t**2), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.skipif(not _DRAWING_TOOLS, reason="the docs tools are not installed")
+def test_figure_hook_draws_a_graph_without_graphviz() -> None:
+    from tape import viz
+
+    figures = _load(DOCS / "hooks" / "figures.py")
+    head, names = figures.neuron_graph()
+    svg = figures.draw_graph(viz.walk(head, names=names))
+    assert svg.lstrip().startswith(b"<?xml") and b"sigmoid" in svg
