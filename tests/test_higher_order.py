@@ -45,11 +45,6 @@ def test_third_derivative_of_cube_is_six() -> None:
     np.testing.assert_allclose(d3, [6.0, 6.0, 6.0, 6.0])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tape bug: power's VJP g * y * x ** (y - 1) gives 0 * inf = nan for y = 0 at x = 0; "
-    "it should give zeros (connected) when the exponent is 0",
-)
 def test_derivatives_of_square_beyond_its_degree_are_zero_also_at_zero() -> None:
     x = var([0.0, 1.5])
     d1, d2, d3, d4 = derivatives(lambda x: x**2, x, 4)

@@ -197,3 +197,15 @@ def test_any_broadcastable_shapes_differentiate_to_second_order(shapes: Any, whi
     y = op(nd.array(a, dtype="float64"), nd.array(b, dtype="float64"))
     assert y.shape == (out or (1,))
     check_grads(lambda p, q: op(p, q) ** 2, a, b, order=2)
+
+
+def test_power_gradient_in_the_exponent_is_zero_where_the_base_is_zero() -> None:
+    x = nd.array([0.0, 2.0], dtype="float64")
+    y = nd.array([2.0, 2.0], dtype="float64")
+    x.attach_grad()
+    y.attach_grad()
+    with np.errstate(divide="ignore", invalid="ignore"), autograd.record():
+        z = x**y
+    z.backward()
+    assert y.grad is not None
+    np.testing.assert_allclose(y.grad.asnumpy(), [0.0, 4 * np.log(2.0)])

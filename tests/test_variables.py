@@ -283,3 +283,10 @@ def test_stop_gradient_blocks_the_gradient(block: object) -> None:
         y = block(x * x) * x + x  # type: ignore[operator]
     y.backward()
     np.testing.assert_array_equal(x.grad.asnumpy(), [10.0])
+
+
+def test_stop_gradient_result_does_not_share_memory_with_its_input() -> None:
+    x = nd.array([1.0, 2.0])
+    y = nd.stop_gradient(x)
+    y[:] = 0
+    np.testing.assert_array_equal(x.asnumpy(), [1.0, 2.0])

@@ -49,11 +49,19 @@ divide_op: Primitive = Primitive(
     lambda g, ans, x, y: unbroadcast(g / y, x),
     lambda g, ans, x, y: unbroadcast(-g * ans / y, y),
 )
-power_op: Primitive = Primitive(
-    "power", np.power,
-    lambda g, ans, x, y: unbroadcast(g * y * x ** (y - 1), x),
-    lambda g, ans, x, y: unbroadcast(g * ans * _log(x), y),
-)
+def _power_base_vjp(g: NDArray, ans: NDArray, x: NDArray, y: Any) -> NDArray:
+    if not isinstance(y, NDArray) and y == 0:
+        # d/dx x**0 is 0 everywhere, x = 0 included (y * x**(y-1) would give 0 * inf = nan).
+        return unbroadcast(g * shape.zeros_like_op(x), x)
+    return unbroadcast(g * y * x ** (y - 1), x)
+
+
+def _power_exponent_vjp(g: NDArray, ans: NDArray, x: Any, y: NDArray) -> NDArray:
+    # Where the power is 0 (base 0), its slope in y is 0, not 0 * log(0) = nan.
+    return unbroadcast(indexing.where_op(ans, g * ans * _log(x), 0.0), y)
+
+
+power_op: Primitive = Primitive("power", np.power, _power_base_vjp, _power_exponent_vjp)
 modulo_op: Primitive = Primitive(
     "modulo", np.mod,
     lambda g, ans, x, y: unbroadcast(g, x),
@@ -398,4 +406,4 @@ def add_n(*args: NDArray) -> NDArray:
     return add_n_op(*args)
 
 
-from . import elementwise, shape  # noqa: E402
+from . import elementwise, indexing, shape  # noqa: E402

@@ -287,7 +287,8 @@ def cast(data: NDArray, dtype: Any) -> NDArray:
     return cast_op(data, dtype=np.dtype(dtype))
 
 
-stop_gradient_op: Primitive = Primitive("stop_gradient", lambda x: x, differentiable=False)
+# A copy, as MXNet's BlockGrad: writing into the result must not change the input.
+stop_gradient_op: Primitive = Primitive("stop_gradient", np.copy, differentiable=False)
 
 
 def stop_gradient(data: NDArray) -> NDArray:
