@@ -403,10 +403,11 @@ def main(argv: Sequence[str] | None = None, stream: TextIO = sys.stdout) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.plot is not None:
-        if importlib.util.find_spec("matplotlib") is None:
-            parser.error("--plot needs matplotlib, which is not installed: python -m pip install matplotlib")
+        # The folder first: that mistake is the user's to fix whether or not matplotlib is there.
         if not Path(args.plot).resolve().parent.is_dir():
             parser.error(f"--plot {args.plot}: the folder {str(Path(args.plot).parent)!r} does not exist")
+        if importlib.util.find_spec("matplotlib") is None:
+            parser.error("--plot needs matplotlib, which is not installed: python -m pip install matplotlib")
     try:
         data = load_digits() if args.mnist is None else load_mnist(args.mnist)
     except DataError as e:
