@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ._state import Scope, flags
+from ._state import flags
 from .errors import AutogradError
 from .ndarray import NDArray
 
@@ -62,6 +62,11 @@ def leaf() -> Node:
 
 
 Vjp = Callable[..., NDArray]
+_new = object.__new__
+_NO_PARAMS: dict[str, Any] = {}  # shared, never mutated
+_FIRST = (0,)
+_SECOND = (1,)
+_BOTH = (0, 1)
 
 
 class Primitive:
@@ -91,16 +96,35 @@ class Primitive:
         return f"<Primitive {self.name}>"
 
     def __call__(self, *args: Any, **params: Any) -> NDArray:
-        out = NDArray.__new__(NDArray)
-        out._data = self.fwd(*[a._data if isinstance(a, NDArray) else a for a in args], **params)
-        out._grad = out._grad_req = None
-        out._node = None
+        # Hot path: unrolled for one and two inputs (nearly every op), no comprehension.
+        n = len(args)
+        if n == 1:
+            (a,) = args
+            a_in = isinstance(a, NDArray)
+            data = self.fwd(a._data if a_in else a, **params)
+        elif n == 2:
+            a, b = args
+            a_in = isinstance(a, NDArray)
+            b_in = isinstance(b, NDArray)
+            data = self.fwd(a._data if a_in else a, b._data if b_in else b, **params)
+        else:
+            data = self.fwd(*[x._data if isinstance(x, NDArray) else x for x in args], **params)
+        out = _new(NDArray)
+        out._data = data
+        out._node = out._grad = out._grad_req = None
         if flags.recording and self.differentiable:
-            parents = tuple(
-                i for i, a in enumerate(args) if isinstance(a, NDArray) and a._node is not None
-            )
+            if n == 1:
+                parents: tuple[int, ...] = _FIRST if a_in and a._node is not None else ()
+            elif n == 2:
+                pa = a_in and a._node is not None
+                pb = b_in and b._node is not None
+                parents = (_BOTH if pb else _FIRST) if pa else (_SECOND if pb else ())
+            else:
+                parents = tuple(
+                    i for i, x in enumerate(args) if isinstance(x, NDArray) and x._node is not None
+                )
             if parents:
-                out._node = Node(self, args, params, parents)
+                out._node = Node(self, args, params or _NO_PARAMS, parents)
         return out
 
     def backward(self, node: Node, grads: NDArray, outs: NDArray) -> list[Grad]:
@@ -109,6 +133,10 @@ class Primitive:
         assert inputs is not None
         vjps = self.vjps
         params = node.params
+        parents = node.parents
+        if len(parents) == 1:
+            vjp = vjps[parents[0]]
+            return [None if vjp is None else vjp(grads, outs, *inputs, **params)]
         return [
             None if vjps[i] is None else vjps[i](grads, outs, *inputs, **params)  # type: ignore[misc]
             for i in node.parents
@@ -156,15 +184,8 @@ def run_backward(
     # so that a node runs only once all gradients flowing into it have been summed.
     pending: dict[Node, int] = {}
     found: dict[Node, Any] = {}  # node -> its output array, or a list of them
-
-    def register(node: Node, arr: NDArray) -> None:
-        if node.outs is None:
-            found[node] = arr
-        else:
-            outs = found.setdefault(node, [None] * len(node.outs))
-            outs[_output_index(node, arr)] = arr
-
     stack: list[Node] = []
+    reached = [h for h in heads if h._grad_req is not None]
     for h in heads:
         node = h._node
         if node is None:
@@ -172,7 +193,7 @@ def run_backward(
         if node not in pending:
             pending[node] = 0
             stack.append(node)
-        register(node, h)
+        _register(found, node, h)
     while stack:
         node = stack.pop()
         inputs = node.inputs
@@ -186,10 +207,12 @@ def run_backward(
             else:
                 pending[pn] = 1
                 stack.append(pn)
-            register(pn, p)
-
-    reached = [a for outs in found.values() for a in (outs if isinstance(outs, list) else (outs,))
-               if a is not None and a._grad_req is not None]
+            if pn.outs is None:
+                found[pn] = p
+            else:
+                _register(found, pn, p)
+            if p._grad_req is not None:
+                reached.append(p)
     if variables is None:
         if not any(a._grad_req != "null" for a in reached):
             raise AutogradError(
@@ -213,7 +236,12 @@ def run_backward(
     # Phase 2: run nodes in reverse topological order.
     grads: dict[Node, Any] = {}
     results: dict[int, NDArray | None] = {}
-    with Scope(create_graph, train_mode):
+    # The backward runs in its own scope: recording follows create_graph. The flags are saved
+    # in locals rather than through a Scope object: this runs once per backward call.
+    saved = flags.recording, flags.training
+    flags.recording = create_graph
+    flags.training = train_mode
+    try:
         head_nodes: dict[Node, None] = {}
         for h, g in zip(heads, head_grads, strict=True):
             assert h._node is not None
@@ -233,25 +261,77 @@ def run_backward(
             inputs = node.inputs
             if node.op is None or inputs is None:
                 continue
-            has_grad = g is not None and (not isinstance(g, list) or any(x is not None for x in g))
-            in_grads = node.op.backward(node, g, outs) if has_grad else None
-            for k, i in enumerate(node.parents):
+            op = node.op
+            parents = node.parents
+            if len(parents) == 1 and type(op) is Primitive:
+                # Most nodes: one parent, a primitive. Call its VJP directly and accumulate
+                # inline (no list of gradients, no method call): this loop is the hot path.
+                i = parents[0]
                 p = inputs[i]
                 pn = p._node
-                if in_grads is not None and in_grads[k] is not None:
-                    _accumulate(grads, pn, p, in_grads[k], create_graph)
-                pending[pn] -= 1
-                if pending[pn] == 0:
+                vjp = op.vjps[i]
+                if g is not None and vjp is not None:
+                    gk = vjp(g, outs, *inputs, **node.params)
+                    if pn.outs is None:
+                        old = grads.get(pn)
+                        grads[pn] = gk if old is None else _add(old, gk, create_graph)
+                    else:
+                        _accumulate(grads, pn, p, gk, create_graph)
+                left = pending[pn] - 1
+                pending[pn] = left
+                if left == 0:
                     ready.append(pn)
+            else:
+                _backward_general(node, g, outs, grads, pending, ready, create_graph)
             if not retain_graph:
                 # Drop saved values (and a Function's saved tensors) as soon as the node is done.
                 node.inputs = None
-                node.params = {}
+                node.params = _NO_PARAMS
                 node.op = None
         if variables is None:
             return None
         # Inside the scope, so that the copies _results may make are recorded with create_graph.
         return _results(variables, results, head_grads)
+    finally:
+        flags.recording, flags.training = saved
+
+
+def _backward_general(
+    node: Node,
+    g: Any,
+    outs: Any,
+    grads: dict[Node, Any],
+    pending: dict[Node, int],
+    ready: list[Node],
+    create_graph: bool,
+) -> None:
+    """Run one node with several parents, several outputs, or a custom Function."""
+    inputs = node.inputs
+    assert inputs is not None and node.op is not None
+    if g is None or (isinstance(g, list) and all(x is None for x in g)):
+        in_grads: Sequence[Grad] | None = None
+    else:
+        in_grads = node.op.backward(node, g, outs)
+    for k, i in enumerate(node.parents):
+        p = inputs[i]
+        pn = p._node
+        if in_grads is not None:
+            gk = in_grads[k]
+            if gk is not None:
+                _accumulate(grads, pn, p, gk, create_graph)
+        left = pending[pn] - 1
+        pending[pn] = left
+        if left == 0:
+            ready.append(pn)
+
+
+def _register(found: dict[Node, Any], node: Node, arr: NDArray) -> None:
+    """Note `arr` as the output of `node` that the backward reached (by position if several)."""
+    if node.outs is None:
+        found[node] = arr
+    else:
+        outs = found.setdefault(node, [None] * len(node.outs))
+        outs[_output_index(node, arr)] = arr
 
 
 def _accumulate(grads: dict[Node, Any], node: Node, arr: NDArray, g: Any, create: bool) -> None:
@@ -289,6 +369,12 @@ def _results(
     variables: Sequence[NDArray], results: dict[int, Any], head_grads: Sequence[NDArray]
 ) -> list[NDArray]:
     """One fresh array per variable: never the caller's head gradient, never shared memory."""
+    if len(variables) == 1 and len(head_grads) == 1:
+        # The common call, grad(y, [x]): one ownership test instead of the sets below.
+        g = results.get(id(variables[0]))
+        if g is None:
+            return [NDArray(np.zeros_like(variables[0]._data))]
+        return [g.copy() if _owner(g._data) == _owner(head_grads[0]._data) else g]
     taken = {_owner(h._data) for h in head_grads}
     out = []
     for v in variables:

@@ -11,6 +11,10 @@ class _Flags(threading.local):
     recording: bool = False
     training: bool = False
 
+    def __init__(self) -> None:
+        # Runs once per thread: the saved flags of the scopes entered in that thread, LIFO.
+        self.saved: list[tuple[bool, bool]] = []
+
 
 flags = _Flags()
 
@@ -74,21 +78,19 @@ def set_training(train_mode: bool) -> bool:
 class Scope:
     """Set the flags given (None leaves one unchanged) on entry; restore both on exit."""
 
-    __slots__ = ("_recording", "_saved", "_training")
+    __slots__ = ("_recording", "_training")
 
     def __init__(self, recording: bool | None, training: bool | None) -> None:
         self._recording = recording
         self._training = training
-        # Per thread, a stack: one scope object may be entered again while already entered,
-        # and by several threads at once, each restoring its own flags.
-        self._saved: dict[int, list[tuple[bool, bool]]] = {}
 
     def __enter__(self) -> None:
-        self._saved.setdefault(threading.get_ident(), []).append((flags.recording, flags.training))
+        f = flags
+        f.saved.append((f.recording, f.training))
         if self._recording is not None:
-            flags.recording = self._recording
+            f.recording = self._recording
         if self._training is not None:
-            flags.training = self._training
+            f.training = self._training
 
     def __exit__(
         self,
@@ -96,8 +98,5 @@ class Scope:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        thread = threading.get_ident()
-        stack = self._saved[thread]
-        flags.recording, flags.training = stack.pop()
-        if not stack:
-            del self._saved[thread]
+        f = flags
+        f.recording, f.training = f.saved.pop()
