@@ -37,6 +37,16 @@ def _operand(x: Any) -> Any:
     return None
 
 
+def _plain(data: Any) -> NDArray:
+    out: NDArray = _new(NDArray)
+    out._data = data
+    out._node = out._grad = out._grad_req = None
+    return out
+
+
+_new = object.__new__
+
+
 def _raw(x: Any) -> Any:
     return x._data if isinstance(x, NDArray) else x
 
@@ -340,34 +350,50 @@ class NDArray(Fluent):
 
     # ---- arithmetic -----------------------------------------------------------------------
     def __add__(self, o: Any) -> NDArray:
+        if not flags.recording and (type(o) is NDArray or type(o) in _SCALARS):
+            return _plain(np.add(self._data, o._data if type(o) is NDArray else o))
         o = _operand(o)
         return NotImplemented if o is None else _arith.add_op(self, o)
 
     def __radd__(self, o: Any) -> NDArray:
+        if not flags.recording and (type(o) is NDArray or type(o) in _SCALARS):
+            return _plain(np.add(o._data if type(o) is NDArray else o, self._data))
         o = _operand(o)
         return NotImplemented if o is None else _arith.add_op(o, self)
 
     def __sub__(self, o: Any) -> NDArray:
+        if not flags.recording and (type(o) is NDArray or type(o) in _SCALARS):
+            return _plain(np.subtract(self._data, o._data if type(o) is NDArray else o))
         o = _operand(o)
         return NotImplemented if o is None else _arith.subtract_op(self, o)
 
     def __rsub__(self, o: Any) -> NDArray:
+        if not flags.recording and (type(o) is NDArray or type(o) in _SCALARS):
+            return _plain(np.subtract(o._data if type(o) is NDArray else o, self._data))
         o = _operand(o)
         return NotImplemented if o is None else _arith.subtract_op(o, self)
 
     def __mul__(self, o: Any) -> NDArray:
+        if not flags.recording and (type(o) is NDArray or type(o) in _SCALARS):
+            return _plain(np.multiply(self._data, o._data if type(o) is NDArray else o))
         o = _operand(o)
         return NotImplemented if o is None else _arith.multiply_op(self, o)
 
     def __rmul__(self, o: Any) -> NDArray:
+        if not flags.recording and (type(o) is NDArray or type(o) in _SCALARS):
+            return _plain(np.multiply(o._data if type(o) is NDArray else o, self._data))
         o = _operand(o)
         return NotImplemented if o is None else _arith.multiply_op(o, self)
 
     def __truediv__(self, o: Any) -> NDArray:
+        if not flags.recording and (type(o) is NDArray or type(o) in _SCALARS):
+            return _plain(np.true_divide(self._data, o._data if type(o) is NDArray else o))
         o = _operand(o)
         return NotImplemented if o is None else _arith.divide_op(self, o)
 
     def __rtruediv__(self, o: Any) -> NDArray:
+        if not flags.recording and (type(o) is NDArray or type(o) in _SCALARS):
+            return _plain(np.true_divide(o._data if type(o) is NDArray else o, self._data))
         o = _operand(o)
         return NotImplemented if o is None else _arith.divide_op(o, self)
 
@@ -388,6 +414,8 @@ class NDArray(Fluent):
         return NotImplemented if o is None else _arith.power_op(o, self)
 
     def __neg__(self) -> NDArray:
+        if not flags.recording:
+            return _plain(np.negative(self._data))
         return _arith.negative_op(self)
 
     def __pos__(self) -> NDArray:
