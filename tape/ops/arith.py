@@ -67,6 +67,15 @@ modulo_op: Primitive = Primitive(
     lambda g, ans, x, y: unbroadcast(g, x),
     lambda g, ans, x, y: unbroadcast(-g * elementwise.floor(x / y), y),
 )
+# k * a * b * c for three arrays of one shape (the derivatives of the fused activation
+# gradients); the VJP for each factor is the same product with that factor replaced.
+product3_op: Primitive = Primitive(
+    "product3",
+    lambda a, b, c, k: k * a * b * c,
+    lambda w, ans, a, b, c, k: product3_op(w, b, c, k=k),
+    lambda w, ans, a, b, c, k: product3_op(a, w, c, k=k),
+    lambda w, ans, a, b, c, k: product3_op(a, b, w, k=k),
+)
 negative_op: Primitive = Primitive("negative", np.negative, lambda g, ans, x: -g)
 abs_op: Primitive = Primitive("abs", np.abs, lambda g, ans, x: g * sign_op(x))
 # The derivative of sign is zero; zeros_like keeps it connected to x for higher orders.

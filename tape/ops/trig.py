@@ -8,6 +8,7 @@ import numpy as np
 
 from .._graph import Primitive
 from ..ndarray import NDArray
+from . import arith
 from .elementwise import rsqrt_op
 
 __all__ = [
@@ -18,15 +19,36 @@ __all__ = [
 _DEG = 180.0 / math.pi
 _RAD = math.pi / 180.0
 
-sin_op: Primitive = Primitive("sin", np.sin, lambda g, ans, x: g * cos_op(x))
-cos_op: Primitive = Primitive("cos", np.cos, lambda g, ans, x: -g * sin_op(x))
+# Fused derivative primitives: a plain backward through sin, cos or tanh is one NumPy-level call
+# and one node (not two or three), and each has VJPs in tape ops, so every order still works.
+sin_grad_op: Primitive = Primitive(
+    "sin_backward",
+    lambda g, x: g * np.cos(x),
+    lambda u, ans, g, x: sin_grad_op(u, x),
+    lambda u, ans, g, x: cos_grad_op(u * g, x),
+)
+cos_grad_op: Primitive = Primitive(
+    "cos_backward",
+    lambda g, x: -g * np.sin(x),
+    lambda u, ans, g, x: cos_grad_op(u, x),
+    lambda u, ans, g, x: sin_grad_op(-(u * g), x),
+)
+# d/dy [g (1 - y^2)] = -2 g y: one product3 node, itself closed under differentiation.
+tanh_grad_op: Primitive = Primitive(
+    "tanh_backward",
+    lambda g, y: g * (1 - y * y),
+    lambda u, ans, g, y: tanh_grad_op(u, y),
+    lambda u, ans, g, y: arith.product3_op(u, g, y, k=-2.0),
+)
+sin_op: Primitive = Primitive("sin", np.sin, lambda g, ans, x: sin_grad_op(g, x))
+cos_op: Primitive = Primitive("cos", np.cos, lambda g, ans, x: cos_grad_op(g, x))
 tan_op: Primitive = Primitive("tan", np.tan, lambda g, ans, x: g * (ans * ans + 1))
 arcsin_op: Primitive = Primitive("arcsin", np.arcsin, lambda g, ans, x: g * rsqrt_op(1 - x * x))
 arccos_op: Primitive = Primitive("arccos", np.arccos, lambda g, ans, x: -g * rsqrt_op(1 - x * x))
 arctan_op: Primitive = Primitive("arctan", np.arctan, lambda g, ans, x: g / (x * x + 1))
 sinh_op: Primitive = Primitive("sinh", np.sinh, lambda g, ans, x: g * cosh_op(x))
 cosh_op: Primitive = Primitive("cosh", np.cosh, lambda g, ans, x: g * sinh_op(x))
-tanh_op: Primitive = Primitive("tanh", np.tanh, lambda g, ans, x: g * (1 - ans * ans))
+tanh_op: Primitive = Primitive("tanh", np.tanh, lambda g, ans, x: tanh_grad_op(g, ans))
 arcsinh_op: Primitive = Primitive("arcsinh", np.arcsinh, lambda g, ans, x: g * rsqrt_op(x * x + 1))
 arccosh_op: Primitive = Primitive("arccosh", np.arccosh, lambda g, ans, x: g * rsqrt_op(x * x - 1))
 arctanh_op: Primitive = Primitive("arctanh", np.arctanh, lambda g, ans, x: g / (1 - x * x))
