@@ -183,7 +183,7 @@ def run_backward(
     # Phase 1: find every node reachable from the heads and count the edges into each,
     # so that a node runs only once all gradients flowing into it have been summed.
     pending: dict[Node, int] = {}
-    found: dict[Node, Any] = {}  # node -> its output array, or a list of them
+    multi: dict[Node, list[NDArray | None]] = {}  # the outputs reached of multi-output nodes
     stack: list[Node] = []
     reached = [h for h in heads if h._grad_req is not None]
     for h in heads:
@@ -193,7 +193,8 @@ def run_backward(
         if node not in pending:
             pending[node] = 0
             stack.append(node)
-        _register(found, node, h)
+        if node.outs is not None:
+            _register(multi, node, h)
     while stack:
         node = stack.pop()
         inputs = node.inputs
@@ -207,31 +208,11 @@ def run_backward(
             else:
                 pending[pn] = 1
                 stack.append(pn)
-            if pn.outs is None:
-                found[pn] = p
-            else:
-                _register(found, pn, p)
+            if pn.outs is not None:
+                _register(multi, pn, p)
             if p._grad_req is not None:
                 reached.append(p)
-    if variables is None:
-        if not any(a._grad_req != "null" for a in reached):
-            raise AutogradError(
-                "no array reached from the heads needs a gradient: call attach_grad() "
-                "(with grad_req 'write' or 'add') on an input before autograd.record()"
-            )
-    else:
-        reached_ids = {id(a) for a in reached}
-        for k, v in enumerate(variables, 1):
-            if v._grad_req is None:
-                raise AutogradError(
-                    f"variable {k} is not marked: call attach_grad() on it (or pass it to "
-                    "autograd.mark_variables) before computing the heads"
-                )
-            if id(v) not in reached_ids:
-                raise AutogradError(
-                    f"variable {k} is not reachable from the heads: the heads were not computed "
-                    "from it inside autograd.record()"
-                )
+    _check_reached(reached, variables)
 
     # Phase 2: run nodes in reverse topological order.
     grads: dict[Node, Any] = {}
@@ -242,52 +223,57 @@ def run_backward(
     flags.recording = create_graph
     flags.training = train_mode
     try:
-        head_nodes: dict[Node, None] = {}
-        for h, g in zip(heads, head_grads, strict=True):
-            assert h._node is not None
-            head_nodes[h._node] = None
-            _accumulate(grads, h._node, h, g, create_graph)
-        ready = [n for n in head_nodes if pending[n] == 0]
+        # A ready entry is a node all of whose gradients are in, with its output (or the list
+        # of its outputs reached, for a multi-output node).
+        ready: list[tuple[Node, Any]] = []
+        for h, hg in zip(heads, head_grads, strict=True):
+            node = h._node
+            assert node is not None
+            if node not in grads and pending[node] == 0:
+                ready.append((node, h if node.outs is None else multi[node]))
+            _accumulate(grads, node, h, hg, create_graph)
         while ready:
-            node = ready.pop()
-            g = grads.pop(node, None)
-            outs = found[node]
-            if isinstance(outs, list):
-                for a, ga in zip(outs, g or [None] * len(outs), strict=True):
-                    if a is not None and a._grad_req is not None:
-                        _deliver(a, ga, variables, results)
-            elif outs._grad_req is not None:
-                _deliver(outs, g, variables, results)
-            inputs = node.inputs
-            if node.op is None or inputs is None:
-                continue
-            op = node.op
-            parents = node.parents
-            if len(parents) == 1 and type(op) is Primitive:
-                # Most nodes: one parent, a primitive. Call its VJP directly and accumulate
-                # inline (no list of gradients, no method call): this loop is the hot path.
+            node, outs = ready.pop()
+            g: Any = grads.pop(node, None)
+            while True:
+                if type(outs) is list:
+                    for a, ga in zip(outs, g or [None] * len(outs), strict=True):
+                        if a is not None and a._grad_req is not None:
+                            _deliver(a, ga, variables, results)
+                elif outs._grad_req is not None:
+                    _deliver(outs, g, variables, results)
+                op = node.op
+                inputs = node.inputs
+                if op is None or inputs is None:
+                    break  # a leaf
+                parents = node.parents
+                if len(parents) != 1 or type(op) is not Primitive:
+                    _backward_general(node, g, outs, grads, pending, ready, multi, create_graph)
+                    if not retain_graph:
+                        _free(node)
+                    break
+                # Most nodes: one parent, a primitive. Call its VJP directly; when this is the
+                # last gradient into the parent, carry on down the chain with it in hand
+                # (no tables): this loop is the hot path of every backward.
                 i = parents[0]
                 p = inputs[i]
                 pn = p._node
                 vjp = op.vjps[i]
-                if g is not None and vjp is not None:
-                    gk = vjp(g, outs, *inputs, **node.params)
-                    if pn.outs is None:
-                        old = grads.get(pn)
-                        grads[pn] = gk if old is None else _add(old, gk, create_graph)
-                    else:
-                        _accumulate(grads, pn, p, gk, create_graph)
+                gk = None if g is None or vjp is None else vjp(g, outs, *inputs, **node.params)
+                if not retain_graph:
+                    _free(node)
                 left = pending[pn] - 1
+                if left == 0 and pn.outs is None:
+                    old = grads.pop(pn, None)
+                    g = gk if old is None else (old if gk is None else _add(old, gk, create_graph))
+                    node, outs = pn, p
+                    continue
                 pending[pn] = left
+                if gk is not None:
+                    _accumulate(grads, pn, p, gk, create_graph)
                 if left == 0:
-                    ready.append(pn)
-            else:
-                _backward_general(node, g, outs, grads, pending, ready, create_graph)
-            if not retain_graph:
-                # Drop saved values (and a Function's saved tensors) as soon as the node is done.
-                node.inputs = None
-                node.params = _NO_PARAMS
-                node.op = None
+                    ready.append((pn, multi[pn]))
+                break
         if variables is None:
             return None
         # Inside the scope, so that the copies _results may make are recorded with create_graph.
@@ -296,13 +282,43 @@ def run_backward(
         flags.recording, flags.training = saved
 
 
+def _free(node: Node) -> None:
+    # Drop saved values (and a Function's saved tensors) as soon as the node is done.
+    node.inputs = None
+    node.params = _NO_PARAMS
+    node.op = None
+
+
+def _check_reached(reached: list[NDArray], variables: Sequence[NDArray] | None) -> None:
+    if variables is None:
+        if not any(a._grad_req != "null" for a in reached):
+            raise AutogradError(
+                "no array reached from the heads needs a gradient: call attach_grad() "
+                "(with grad_req 'write' or 'add') on an input before autograd.record()"
+            )
+        return
+    reached_ids = {id(a) for a in reached}
+    for k, v in enumerate(variables, 1):
+        if v._grad_req is None:
+            raise AutogradError(
+                f"variable {k} is not marked: call attach_grad() on it (or pass it to "
+                "autograd.mark_variables) before computing the heads"
+            )
+        if id(v) not in reached_ids:
+            raise AutogradError(
+                f"variable {k} is not reachable from the heads: the heads were not computed "
+                "from it inside autograd.record()"
+            )
+
+
 def _backward_general(
     node: Node,
     g: Any,
     outs: Any,
     grads: dict[Node, Any],
     pending: dict[Node, int],
-    ready: list[Node],
+    ready: list[tuple[Node, Any]],
+    multi: dict[Node, list[NDArray | None]],
     create_graph: bool,
 ) -> None:
     """Run one node with several parents, several outputs, or a custom Function."""
@@ -322,16 +338,14 @@ def _backward_general(
         left = pending[pn] - 1
         pending[pn] = left
         if left == 0:
-            ready.append(pn)
+            ready.append((pn, p if pn.outs is None else multi[pn]))
 
 
-def _register(found: dict[Node, Any], node: Node, arr: NDArray) -> None:
-    """Note `arr` as the output of `node` that the backward reached (by position if several)."""
-    if node.outs is None:
-        found[node] = arr
-    else:
-        outs = found.setdefault(node, [None] * len(node.outs))
-        outs[_output_index(node, arr)] = arr
+def _register(multi: dict[Node, list[NDArray | None]], node: Node, arr: NDArray) -> None:
+    """Note `arr` as the output of a multi-output `node` that the backward reached."""
+    assert node.outs is not None
+    outs = multi.setdefault(node, [None] * len(node.outs))
+    outs[_output_index(node, arr)] = arr
 
 
 def _accumulate(grads: dict[Node, Any], node: Node, arr: NDArray, g: Any, create: bool) -> None:

@@ -102,6 +102,23 @@ def test_head_that_depends_on_another_head_gets_both_contributions() -> None:
     np.testing.assert_array_equal(grad(x), [16.0])
 
 
+def test_chains_that_split_and_rejoin_sum_every_path() -> None:
+    # Single-parent chains are walked without the gradient tables; a node with two consumers
+    # must still wait for both before its own chain goes on.
+    x = variable([0.5, -1.0])
+    with autograd.record():
+        y = nd.tanh(x * 2)
+        a = nd.sin(nd.exp(y))
+        b = nd.cos(y) * 3
+        z = nd.tanh(a + b) + y
+    z.backward()
+    xv = np.array([0.5, -1.0])
+    t = np.tanh(2 * xv)
+    s = np.sin(np.exp(t)) + 3 * np.cos(t)
+    dz_dt = (1 - np.tanh(s) ** 2) * (np.cos(np.exp(t)) * np.exp(t) - 3 * np.sin(t)) + 1
+    np.testing.assert_allclose(grad(x), dz_dt * (1 - t**2) * 2, rtol=1e-5)
+
+
 def test_variable_as_its_own_head_gets_the_head_gradient() -> None:
     x = variable([1.0, 2.0])
     x.backward(nd.array([5.0, 6.0]))
