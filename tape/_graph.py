@@ -124,7 +124,13 @@ class Primitive:
                     i for i, x in enumerate(args) if isinstance(x, NDArray) and x._node is not None
                 )
             if parents:
-                out._node = Node(self, args, params or _NO_PARAMS, parents)
+                # Node.__init__ inlined: one frame less on every recorded op.
+                node = out._node = _new(Node)
+                node.op = self
+                node.inputs = args
+                node.params = params or _NO_PARAMS
+                node.parents = parents
+                node.outs = None
         return out
 
     def backward(self, node: Node, grads: NDArray, outs: NDArray) -> list[Grad]:
