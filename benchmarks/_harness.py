@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import NUMPY_WAS_LOADED, PINNED_THREADS
+from . import ALLOCATOR, NUMPY_WAS_LOADED, PINNED_THREADS
 
 Fn = Callable[[], Any]
 
@@ -102,6 +102,7 @@ def environment() -> dict[str, str]:
         "machine": platform.machine(),
         "processor": platform.processor() or "unknown",
         "threads": thread_pinning(),
+        "allocator": ALLOCATOR,
         "gc": "enabled while timing (as users run)",
     }
 

@@ -2,9 +2,10 @@
 
 tape is written the way a D2L reader writes it: ``nd.dot`` + bias + ``nd.relu``, a log-softmax
 cross-entropy (``nd.log_softmax`` + ``nd.pick`` when tape has them, else built from ``max``,
-``exp``, ``log``, ``sum`` and a one-hot mask), ``loss.backward()`` and ``p[:] = p - lr * p.grad``.
+``exp``, ``log``, ``sum`` and a one-hot mask), ``loss.backward()`` and ``p -= lr * p.grad``.
 NumPy is the hand-written Affine / ReLU / SoftmaxWithLoss backprop of "Deep Learning from
-Scratch", with the same in-place update.
+Scratch", with the same in-place update (``p -= lr * grad``), so that both sides do the same
+arithmetic outside the forward and backward.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def tape_step(x0: np.ndarray, labels: np.ndarray, params: list[np.ndarray]) -> F
             loss = cross_entropy(nd.dot(h, w2) + b2)
         loss.backward()
         for p in ps:
-            p[:] = p - LR * p.grad
+            p -= LR * p.grad
         return [p.grad for p in ps]
 
     return run

@@ -344,8 +344,12 @@ class NDArray(Fluent):
             result: NDArray = op(self, o)
             return result
         self._check_inplace(o)
-        result = op.fwd(self._data, _raw(o))
-        self._data[...] = result
+        fwd = op.fwd
+        if isinstance(fwd, np.ufunc):
+            # Truly in place, no temporary; "unsafe" casts as `self._data[...] = result` would.
+            fwd(self._data, _raw(o), out=self._data, casting="unsafe")
+        else:
+            self._data[...] = fwd(self._data, _raw(o))
         return self
 
     # ---- arithmetic -----------------------------------------------------------------------

@@ -322,3 +322,29 @@ def test_running_total_leaves_the_original_plain_array_untouched() -> None:
         total += x * 4
     assert total is not start
     np.testing.assert_array_equal(start.asnumpy(), [0.0])
+
+
+def test_inplace_update_outside_record_writes_into_the_same_memory() -> None:
+    x = nd.array([1.0, 2.0])
+    x.attach_grad()
+    with autograd.record():
+        y = (x * x).sum()
+    y.backward()
+    g = x.grad
+    assert g is not None
+    g *= 0.5  # an optimizer scaling the gradient buffer in place
+    assert x.grad is g
+    np.testing.assert_array_equal(x.grad.asnumpy(), [1.0, 2.0])
+
+
+def test_inplace_update_casts_into_the_array_dtype() -> None:
+    a = nd.array([1, 2, 3], dtype="int32")
+    a += 0.75
+    assert a.dtype == np.int32
+    np.testing.assert_array_equal(a.asnumpy(), [1, 2, 3])
+
+
+def test_inplace_update_cannot_grow_the_array() -> None:
+    a = nd.ones((3,))
+    with pytest.raises(ValueError):
+        a += nd.ones((2, 3))

@@ -21,26 +21,35 @@ from .shape import copy_op, reshape_op
 __all__ = ["softmax", "log_softmax", "softmax_cross_entropy", "Dropout", "FullyConnected", "Activation"]
 
 
+# The ufuncs' reduce methods directly: ndarray.max and .sum add a Python wrapper per call, and
+# these run on every training step. Fresh temporaries are reused in place.
+_max_reduce = np.maximum.reduce
+_add_reduce = np.add.reduce
+
+
 def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    out: np.ndarray = e / e.sum(axis=axis, keepdims=True)
-    return out
+    e: np.ndarray = np.exp(x - _max_reduce(x, axis=axis, keepdims=True))
+    e /= _add_reduce(e, axis=axis, keepdims=True)
+    return e
 
 
 def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    shifted = x - x.max(axis=axis, keepdims=True)
-    out: np.ndarray = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-    return out
+    shifted: np.ndarray = x - _max_reduce(x, axis=axis, keepdims=True)
+    shifted -= np.log(_add_reduce(np.exp(shifted), axis=axis, keepdims=True))
+    return shifted
 
 
 def _softmax_grad(g: np.ndarray, y: np.ndarray, axis: int) -> np.ndarray:
-    out: np.ndarray = y * (g - (g * y).sum(axis=axis, keepdims=True))
+    gy: np.ndarray = g * y
+    out: np.ndarray = g - _add_reduce(gy, axis=axis, keepdims=True)
+    out *= y
     return out
 
 
 def _log_softmax_grad(g: np.ndarray, y: np.ndarray, axis: int) -> np.ndarray:
-    out: np.ndarray = g - np.exp(y) * g.sum(axis=axis, keepdims=True)
-    return out
+    e: np.ndarray = np.exp(y)
+    e *= _add_reduce(g, axis=axis, keepdims=True)
+    return np.subtract(g, e, out=e)  # type: ignore[no-any-return]
 
 
 def _sum(x: NDArray, axis: int) -> NDArray:

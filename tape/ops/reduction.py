@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -134,7 +135,7 @@ def mean(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool
     <NDArray 2 @cpu(0)>
     """
     axes = axes_of(data.ndim, axis, exclude)
-    count = int(np.prod([data.shape[a] for a in axes]))
+    count = math.prod(data.shape[a] for a in axes)
     return mean_op(data, axes=axes, keepdims=keepdims, count=count)
 
 
