@@ -47,7 +47,16 @@ def _no_0d(out: np.ndarray) -> np.ndarray:
 
 def _spread_fwd(g: np.ndarray, kept: tuple[int, ...], shape: tuple[int, ...], scale: float) -> np.ndarray:
     r = g.reshape(kept)
-    return np.broadcast_to(r if scale == 1 else r * scale, shape)
+    if scale != 1:
+        r = r * scale
+    if math.prod(shape) > _FILL_LIMIT:
+        return np.broadcast_to(r, shape)  # a view: no memory for the spread gradient
+    out = np.empty(shape, r.dtype)  # small: filling costs less than broadcast_to's Python
+    out[...] = r
+    return out
+
+
+_FILL_LIMIT = 1 << 14
 
 
 def _spread_vjp(

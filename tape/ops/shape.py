@@ -23,7 +23,7 @@ def _sum_to(x: np.ndarray, shape: Shape) -> np.ndarray:
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1
     )
-    return (x.sum(axis=axes, keepdims=True) if axes else x).reshape(shape)
+    return (np.add.reduce(x, axis=axes, keepdims=True) if axes else x).reshape(shape)
 
 
 def _inverse(axes: Sequence[int] | None) -> tuple[int, ...] | None:
