@@ -97,16 +97,19 @@ class Primitive:
 
     def __call__(self, *args: Any, **params: Any) -> NDArray:
         # Hot path: unrolled for one and two inputs (nearly every op), no comprehension.
+        # (A call with **params costs more than a plain one even when params is empty.)
         n = len(args)
         if n == 1:
             (a,) = args
             a_in = isinstance(a, NDArray)
-            data = self.fwd(a._data if a_in else a, **params)
+            x = a._data if a_in else a
+            data = self.fwd(x, **params) if params else self.fwd(x)
         elif n == 2:
             a, b = args
             a_in = isinstance(a, NDArray)
             b_in = isinstance(b, NDArray)
-            data = self.fwd(a._data if a_in else a, b._data if b_in else b, **params)
+            x, y = a._data if a_in else a, b._data if b_in else b
+            data = self.fwd(x, y, **params) if params else self.fwd(x, y)
         else:
             data = self.fwd(*[x._data if isinstance(x, NDArray) else x for x in args], **params)
         out = _new(NDArray)
@@ -265,9 +268,20 @@ def run_backward(
                 p = inputs[i]
                 pn = p._node
                 vjp = op.vjps[i]
-                gk = None if g is None or vjp is None else vjp(g, outs, *inputs, **node.params)
-                if not retain_graph:
-                    _free(node)
+                if g is None or vjp is None:
+                    gk = None
+                elif node.params is not _NO_PARAMS:
+                    gk = vjp(g, outs, *inputs, **node.params)
+                elif len(inputs) == 2:  # spelled out: a call with *args costs more
+                    gk = vjp(g, outs, inputs[0], inputs[1])
+                elif len(inputs) == 1:
+                    gk = vjp(g, outs, inputs[0])
+                else:
+                    gk = vjp(g, outs, *inputs)
+                if not retain_graph:  # _free, inlined
+                    node.inputs = None
+                    node.params = _NO_PARAMS
+                    node.op = None
                 left = pending[pn] - 1
                 if left == 0 and pn.outs is None:
                     old = grads.pop(pn, None)
@@ -303,7 +317,7 @@ def _check_reached(reached: list[NDArray], variables: Sequence[NDArray] | None) 
                 "(with grad_req 'write' or 'add') on an input before autograd.record()"
             )
         return
-    reached_ids = {id(a) for a in reached}
+    reached_ids = set(map(id, reached))
     for k, v in enumerate(variables, 1):
         if v._grad_req is None:
             raise AutogradError(

@@ -115,6 +115,11 @@ def mark_variables(variables: Arrays, gradients: Arrays, grad_reqs: str | Sequen
 
 
 def _heads(heads: Arrays, head_grads: OptArrays) -> tuple[list[NDArray], list[NDArray]]:
+    if head_grads is None and type(heads) is NDArray:
+        # The common call, y.backward(): one head, ones as its gradient.
+        ones = np.empty_like(heads._data)
+        ones.fill(1)  # empty_like + fill: half the cost of ones_like
+        return [heads], [NDArray(ones)]
     hs = _as_list(heads, "heads")
     if not hs:
         raise ValueError("heads is empty: pass the array (or list of arrays) to differentiate")
@@ -126,10 +131,7 @@ def _heads(heads: Arrays, head_grads: OptArrays) -> tuple[list[NDArray], list[ND
         if not isinstance(h, NDArray):
             raise TypeError(f"heads must be NDArrays, not {type(h).__name__}")
         if g is None:
-            # empty_like + fill: half the cost of ones_like, paid on every backward call.
-            ones = np.empty_like(h._data)
-            ones.fill(1)
-            out.append(NDArray(ones))
+            out.append(NDArray(np.ones_like(h._data)))
             continue
         if isinstance(g, np.ndarray):
             g = NDArray(g)

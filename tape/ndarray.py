@@ -353,51 +353,77 @@ class NDArray(Fluent):
         return self
 
     # ---- arithmetic -----------------------------------------------------------------------
+    # NDArrays and Python scalars skip _operand; outside record() they skip the primitive too
+    # (nothing to tape). Other operands (NumPy arrays, NumPy scalars) take the general path.
     def __add__(self, o: Any) -> NDArray:
-        if not flags.recording and (type(o) is NDArray or type(o) in _SCALARS):
-            return _plain(np.add(self._data, o._data if type(o) is NDArray else o))
+        t = type(o)
+        if t is NDArray or t in _SCALARS:
+            if not flags.recording:
+                return _plain(np.add(self._data, o._data if t is NDArray else o))
+            return _arith.add_op(self, o)
         o = _operand(o)
         return NotImplemented if o is None else _arith.add_op(self, o)
 
     def __radd__(self, o: Any) -> NDArray:
-        if not flags.recording and (type(o) is NDArray or type(o) in _SCALARS):
-            return _plain(np.add(o._data if type(o) is NDArray else o, self._data))
+        t = type(o)
+        if t is NDArray or t in _SCALARS:
+            if not flags.recording:
+                return _plain(np.add(o._data if t is NDArray else o, self._data))
+            return _arith.add_op(o, self)
         o = _operand(o)
         return NotImplemented if o is None else _arith.add_op(o, self)
 
     def __sub__(self, o: Any) -> NDArray:
-        if not flags.recording and (type(o) is NDArray or type(o) in _SCALARS):
-            return _plain(np.subtract(self._data, o._data if type(o) is NDArray else o))
+        t = type(o)
+        if t is NDArray or t in _SCALARS:
+            if not flags.recording:
+                return _plain(np.subtract(self._data, o._data if t is NDArray else o))
+            return _arith.subtract_op(self, o)
         o = _operand(o)
         return NotImplemented if o is None else _arith.subtract_op(self, o)
 
     def __rsub__(self, o: Any) -> NDArray:
-        if not flags.recording and (type(o) is NDArray or type(o) in _SCALARS):
-            return _plain(np.subtract(o._data if type(o) is NDArray else o, self._data))
+        t = type(o)
+        if t is NDArray or t in _SCALARS:
+            if not flags.recording:
+                return _plain(np.subtract(o._data if t is NDArray else o, self._data))
+            return _arith.subtract_op(o, self)
         o = _operand(o)
         return NotImplemented if o is None else _arith.subtract_op(o, self)
 
     def __mul__(self, o: Any) -> NDArray:
-        if not flags.recording and (type(o) is NDArray or type(o) in _SCALARS):
-            return _plain(np.multiply(self._data, o._data if type(o) is NDArray else o))
+        t = type(o)
+        if t is NDArray or t in _SCALARS:
+            if not flags.recording:
+                return _plain(np.multiply(self._data, o._data if t is NDArray else o))
+            return _arith.multiply_op(self, o)
         o = _operand(o)
         return NotImplemented if o is None else _arith.multiply_op(self, o)
 
     def __rmul__(self, o: Any) -> NDArray:
-        if not flags.recording and (type(o) is NDArray or type(o) in _SCALARS):
-            return _plain(np.multiply(o._data if type(o) is NDArray else o, self._data))
+        t = type(o)
+        if t is NDArray or t in _SCALARS:
+            if not flags.recording:
+                return _plain(np.multiply(o._data if t is NDArray else o, self._data))
+            return _arith.multiply_op(o, self)
         o = _operand(o)
         return NotImplemented if o is None else _arith.multiply_op(o, self)
 
     def __truediv__(self, o: Any) -> NDArray:
-        if not flags.recording and (type(o) is NDArray or type(o) in _SCALARS):
-            return _plain(np.true_divide(self._data, o._data if type(o) is NDArray else o))
+        t = type(o)
+        if t is NDArray or t in _SCALARS:
+            if not flags.recording:
+                return _plain(np.true_divide(self._data, o._data if t is NDArray else o))
+            return _arith.divide_op(self, o)
         o = _operand(o)
         return NotImplemented if o is None else _arith.divide_op(self, o)
 
     def __rtruediv__(self, o: Any) -> NDArray:
-        if not flags.recording and (type(o) is NDArray or type(o) in _SCALARS):
-            return _plain(np.true_divide(o._data if type(o) is NDArray else o, self._data))
+        t = type(o)
+        if t is NDArray or t in _SCALARS:
+            if not flags.recording:
+                return _plain(np.true_divide(o._data if t is NDArray else o, self._data))
+            return _arith.divide_op(o, self)
         o = _operand(o)
         return NotImplemented if o is None else _arith.divide_op(o, self)
 
