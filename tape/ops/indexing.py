@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -89,9 +90,19 @@ untake_op: Primitive = Primitive(
 
 def _pick_key(index: np.ndarray, axis: int, shape: tuple[int, ...]) -> tuple[np.ndarray, ...]:
     """The fancy index that takes `index` along `axis` and each position of the other axes."""
-    rest = shape[:axis] + shape[axis + 1:]
-    grids = [np.arange(n).reshape((n,) + (1,) * (len(rest) - 1 - i)) for i, n in enumerate(rest)]
+    grids = _grids(shape[:axis] + shape[axis + 1:])
     return (*grids[:axis], index, *grids[axis:])
+
+
+@functools.lru_cache(maxsize=64)
+def _grids(rest: tuple[int, ...]) -> tuple[np.ndarray, ...]:
+    # Cached: a training loop picks from arrays of one shape every step. Read-only, as shared.
+    grids = []
+    for i, n in enumerate(rest):
+        g = np.arange(n).reshape((n,) + (1,) * (len(rest) - 1 - i))
+        g.flags.writeable = False
+        grids.append(g)
+    return tuple(grids)
 
 
 def _pick(x: np.ndarray, key: tuple[np.ndarray, ...], axis: int, keepdims: bool) -> np.ndarray:
