@@ -194,11 +194,13 @@ def run_backward(
     pending: dict[Node, int] = {}
     multi: dict[Node, list[NDArray | None]] = {}  # the outputs reached of multi-output nodes
     stack: list[Node] = []
-    reached = [h for h in heads if h._grad_req is not None]
+    reached: list[NDArray] = []  # marked arrays found, for the checks below
     for h in heads:
         node = h._node
         if node is None:
             raise AutogradError(_NEVER)
+        if h._grad_req is not None:
+            reached.append(h)
         if node not in pending:
             pending[node] = 0
             stack.append(node)
@@ -311,12 +313,13 @@ def _free(node: Node) -> None:
 
 def _check_reached(reached: list[NDArray], variables: Sequence[NDArray] | None) -> None:
     if variables is None:
-        if not any(a._grad_req != "null" for a in reached):
-            raise AutogradError(
-                "no array reached from the heads needs a gradient: call attach_grad() "
-                "(with grad_req 'write' or 'add') on an input before autograd.record()"
-            )
-        return
+        for a in reached:  # a loop: a generator costs more than this usually takes
+            if a._grad_req != "null":
+                return
+        raise AutogradError(
+            "no array reached from the heads needs a gradient: call attach_grad() "
+            "(with grad_req 'write' or 'add') on an input before autograd.record()"
+        )
     reached_ids = set(map(id, reached))
     for k, v in enumerate(variables, 1):
         if v._grad_req is None:
