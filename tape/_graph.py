@@ -280,10 +280,10 @@ def run_backward(
                     gk = vjp(g, outs, inputs[0])
                 else:
                     gk = vjp(g, outs, *inputs)
-                if not retain_graph:  # _free, inlined
+                if not retain_graph:
+                    # The inputs are what hold the graph upstream alive; a primitive's op and
+                    # params go with the node itself (a Function node is freed in full, below).
                     node.inputs = None
-                    node.params = _NO_PARAMS
-                    node.op = None
                 left = pending[pn] - 1
                 if left == 0 and pn.outs is None:
                     old = grads.pop(pn, None)
