@@ -7,6 +7,7 @@ graph has no cycles and is freed by reference counting alone.
 
 from __future__ import annotations
 
+import sys
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
@@ -252,7 +253,9 @@ def run_backward(
                         if a is not None and a._grad_req is not None:
                             _deliver(a, ga, variables, results)
                 elif outs._grad_req is not None:
-                    _deliver(outs, g, variables, results)
+                    # Counted in a statement of its own, where `g` is a plain local: see _adopt.
+                    unshared = sys.getrefcount(g) <= _LOCAL_ONLY
+                    _deliver(outs, g, variables, results, unshared)
                 op = node.op
                 inputs = node.inputs
                 if op is None or inputs is None:
@@ -288,6 +291,7 @@ def run_backward(
                 if left == 0 and pn.outs is None:
                     old = grads.pop(pn, None)
                     g = gk if old is None else (old if gk is None else _add(old, gk, create_graph))
+                    gk = old = None  # `g` alone holds the gradient now, as _adopt's test needs
                     node, outs = pn, p
                     continue
                 pending[pn] = left
@@ -382,8 +386,16 @@ def _accumulate(grads: dict[Node, Any], node: Node, arr: NDArray, g: Any, create
 
 
 def _deliver(
-    a: NDArray, g: NDArray | None, variables: Sequence[NDArray] | None, results: dict[int, Any]
+    a: NDArray,
+    g: NDArray | None,
+    variables: Sequence[NDArray] | None,
+    results: dict[int, Any],
+    unshared: bool = False,
 ) -> None:
+    """Hand the gradient `g` of the marked array `a` to its buffer (or to `results`).
+
+    `unshared` says that no one but the backward holds the NDArray `g`.
+    """
     if variables is not None:
         results[id(a)] = g
         return
@@ -392,10 +404,52 @@ def _deliver(
     if req == "write":
         if g is None:
             buf._data[...] = 0
-        else:
+        elif not (unshared and _adopt(buf, g)):
             np.copyto(buf._data, g._data.reshape(buf._data.shape), casting="unsafe")
     elif req == "add" and g is not None:
         buf._data += g._data.reshape(buf._data.shape)
+
+
+def _refs(holder: NDArray) -> int:
+    return sys.getrefcount(holder._data)
+
+
+def _local_only() -> int:
+    g = NDArray(np.empty(0))
+    count = sys.getrefcount(g)  # the same statement shape as in run_backward
+    return count
+
+
+# Reference counts of an object held by nothing but one local variable, and of an array held
+# by nothing but one NDArray, measured with the same code that tests them later, so that they
+# are right for the interpreter at hand.
+_LOCAL_ONLY = _local_only()
+_SOLE = _refs(NDArray(np.empty(0)))
+
+
+def _adopt(buf: NDArray, g: NDArray) -> bool:
+    """Give the gradient buffer `buf` the memory of `g` instead of copying `g` into it.
+
+    Only where no one could tell the difference: the backward alone holds `g` (the caller
+    checks), `g`'s array is held by `g` alone and owns its memory (no views of it, no other
+    NDArray around it), the buffer's old array is held by `buf` alone (no one kept
+    `np.asarray(x.grad)`), and dtype, shape and layout agree. The old array is then garbage and
+    the new one is the array a copy would have made; a weight-sized gradient is not copied on
+    every step. (PyTorch's AccumulateGrad steals a gradient on the same kind of condition.)
+    """
+    if _refs(g) > _SOLE or _refs(buf) > _SOLE:
+        return False
+    new, old = g._data, buf._data
+    if (
+        new.base is not None
+        or new.dtype != old.dtype
+        or new.shape != old.shape
+        or not new.flags.c_contiguous
+        or not new.flags.writeable
+    ):
+        return False
+    buf._data = new
+    return True
 
 
 def _owner(a: np.ndarray) -> int:
