@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 import numpy as np
@@ -185,19 +186,20 @@ def pick(
     if axis is None:
         data = reshape_op(data, shape=(data.size,))
         axis = 0
-    if not -data.ndim <= axis < data.ndim:
-        raise ValueError(f"pick: axis {axis} is out of range for an array of {data.ndim} dimensions")
-    axis %= data.ndim
-    idx = _indices(index, data.shape[axis], mode, "pick")
-    rest = data.shape[:axis] + data.shape[axis + 1:]
+    shape = data._data.shape
+    if not -len(shape) <= axis < len(shape):
+        raise ValueError(f"pick: axis {axis} is out of range for an array of {len(shape)} dimensions")
+    axis %= len(shape)
+    idx = _indices(index, shape[axis], mode, "pick")
+    rest = shape[:axis] + shape[axis + 1:]
     if idx.shape != rest:
-        if idx.size != int(np.prod(rest)):
+        if idx.size != math.prod(rest):
             raise ValueError(
-                f"pick: index of shape {idx.shape} does not fit data of shape {data.shape} "
+                f"pick: index of shape {idx.shape} does not fit data of shape {shape} "
                 f"along axis {axis}: it needs shape {rest}"
             )
         idx = idx.reshape(rest)
-    return pick_op(data, key=_pick_key(idx, axis, data.shape), axis=axis, keepdims=keepdims)
+    return pick_op(data, key=_pick_key(idx, axis, shape), axis=axis, keepdims=keepdims)
 
 
 def one_hot(

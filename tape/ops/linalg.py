@@ -75,8 +75,9 @@ def dot(lhs: NDArray, rhs: NDArray, transpose_a: bool = False, transpose_b: bool
     """
     if not isinstance(lhs, NDArray) or not isinstance(rhs, NDArray):
         raise TypeError("dot takes two NDArrays")
-    if lhs.ndim == 2 and rhs.ndim == 2:
-        if lhs.shape[0 if transpose_a else 1] != rhs.shape[1 if transpose_b else 0]:
+    ls, rs = lhs._data.shape, rhs._data.shape  # (not the properties: this runs every step)
+    if len(ls) == 2 and len(rs) == 2:
+        if ls[0 if transpose_a else 1] != rs[1 if transpose_b else 0]:
             raise ValueError(_mismatch(lhs, rhs, transpose_a, transpose_b))
         return dot2_op(lhs, rhs, transpose_a=transpose_a, transpose_b=transpose_b)
     # View both sides as matrices, the contracted axis on the inside, as MXNet does.

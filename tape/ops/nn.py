@@ -84,9 +84,10 @@ def _scaled(data: NDArray, temperature: float | None) -> NDArray:
 
 
 def _axis(data: NDArray, axis: int, what: str) -> int:
-    if not -data.ndim <= axis < data.ndim:
-        raise ValueError(f"{what}: axis {axis} is out of range for an array of {data.ndim} dimensions")
-    return axis % data.ndim
+    ndim = data._data.ndim
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{what}: axis {axis} is out of range for an array of {ndim} dimensions")
+    return axis % ndim
 
 
 def softmax(data: NDArray, axis: int = -1, temperature: float | None = None, dtype: Any = None) -> NDArray:

@@ -131,7 +131,7 @@ def sum(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool 
     >>> nd.sum(x, axis=0, keepdims=True).shape
     (1, 2)
     """
-    return sum_op(data, axes=axes_of(data.ndim, axis, exclude), keepdims=keepdims)
+    return sum_op(data, axes=axes_of(data._data.ndim, axis, exclude), keepdims=keepdims)
 
 
 def mean(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool = False) -> NDArray:
@@ -143,8 +143,9 @@ def mean(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool
     [1.5 3.5]
     <NDArray 2 @cpu(0)>
     """
-    axes = axes_of(data.ndim, axis, exclude)
-    count = math.prod(data.shape[a] for a in axes)
+    shape = data._data.shape
+    axes = axes_of(len(shape), axis, exclude)
+    count = math.prod(shape[a] for a in axes)
     return mean_op(data, axes=axes, keepdims=keepdims, count=count)
 
 
