@@ -81,6 +81,15 @@ class Primitive:
 
     __slots__ = ("differentiable", "fwd", "name", "vjps")
 
+    def __new__(
+        cls, name: str, fwd: Callable[..., np.ndarray], *vjps: Vjp | None, differentiable: bool = True
+    ) -> Primitive:
+        # Nearly every op takes one or two arrays: those get a class whose __call__ names its
+        # arguments (no *args tuple, no loop), the hot path of both the forward and the VJPs.
+        if cls is Primitive and differentiable and 1 <= len(vjps) <= 2:
+            cls = _Unary if len(vjps) == 1 else _Binary
+        return object.__new__(cls)
+
     def __init__(
         self,
         name: str,
@@ -97,44 +106,16 @@ class Primitive:
         return f"<Primitive {self.name}>"
 
     def __call__(self, *args: Any, **params: Any) -> NDArray:
-        # Hot path: unrolled for one and two inputs (nearly every op), no comprehension.
-        # (A call with **params costs more than a plain one even when params is empty.)
-        n = len(args)
-        if n == 1:
-            (a,) = args
-            a_in = isinstance(a, NDArray)
-            x = a._data if a_in else a
-            data = self.fwd(x, **params) if params else self.fwd(x)
-        elif n == 2:
-            a, b = args
-            a_in = isinstance(a, NDArray)
-            b_in = isinstance(b, NDArray)
-            x, y = a._data if a_in else a, b._data if b_in else b
-            data = self.fwd(x, y, **params) if params else self.fwd(x, y)
-        else:
-            data = self.fwd(*[x._data if isinstance(x, NDArray) else x for x in args], **params)
+        data = self.fwd(*[x._data if isinstance(x, NDArray) else x for x in args], **params)
         out = _new(NDArray)
         out._data = data
         out._node = out._grad = out._grad_req = None
         if flags.recording and self.differentiable:
-            if n == 1:
-                parents: tuple[int, ...] = _FIRST if a_in and a._node is not None else ()
-            elif n == 2:
-                pa = a_in and a._node is not None
-                pb = b_in and b._node is not None
-                parents = (_BOTH if pb else _FIRST) if pa else (_SECOND if pb else ())
-            else:
-                parents = tuple(
-                    i for i, x in enumerate(args) if isinstance(x, NDArray) and x._node is not None
-                )
+            parents = tuple(
+                i for i, x in enumerate(args) if isinstance(x, NDArray) and x._node is not None
+            )
             if parents:
-                # Node.__init__ inlined: one frame less on every recorded op.
-                node = out._node = _new(Node)
-                node.op = self
-                node.inputs = args
-                node.params = params or _NO_PARAMS
-                node.parents = parents
-                node.outs = None
+                out._node = _node(self, args, params, parents)
         return out
 
     def backward(self, node: Node, grads: NDArray, outs: NDArray) -> list[Grad]:
@@ -152,6 +133,71 @@ class Primitive:
             for i in node.parents
         ]
 
+
+def _node(op: Primitive, inputs: tuple[Any, ...], params: dict[str, Any], parents: tuple[int, ...]) -> Node:
+    # Node.__init__ inlined: one frame less on every recorded op.
+    node: Node = _new(Node)
+    node.op = op
+    node.inputs = inputs
+    node.params = params or _NO_PARAMS  # (a call with **params costs more when it is empty)
+    node.parents = parents
+    node.outs = None
+    return node
+
+
+class _Unary(Primitive):
+    """A primitive of one array: `Primitive` picks this class itself."""
+
+    __slots__ = ()
+
+    def __call__(self, a: Any, **params: Any) -> NDArray:
+        a_in = isinstance(a, NDArray)
+        x = a._data if a_in else a
+        out = _new(NDArray)
+        out._data = self.fwd(x, **params) if params else self.fwd(x)
+        out._grad = out._grad_req = None
+        # The thread-local flag last: most calls in a backward have no input in a graph.
+        if a_in and a._node is not None and flags.recording:
+            node = out._node = _new(Node)  # _node inlined: this is the hottest call in tape
+            node.op = self
+            node.inputs = (a,)
+            node.params = params or _NO_PARAMS
+            node.parents = _FIRST
+            node.outs = None
+        else:
+            out._node = None
+        return out
+
+
+class _Binary(Primitive):
+    """A primitive of two arrays: `Primitive` picks this class itself."""
+
+    __slots__ = ()
+
+    def __call__(self, a: Any, b: Any, **params: Any) -> NDArray:
+        a_in = isinstance(a, NDArray)
+        b_in = isinstance(b, NDArray)
+        x = a._data if a_in else a
+        y = b._data if b_in else b
+        out = _new(NDArray)
+        out._data = self.fwd(x, y, **params) if params else self.fwd(x, y)
+        out._grad = out._grad_req = None
+        pa = a_in and a._node is not None
+        pb = b_in and b._node is not None
+        if (pa or pb) and flags.recording:
+            node = out._node = _new(Node)  # _node inlined, as in _Unary
+            node.op = self
+            node.inputs = (a, b)
+            node.params = params or _NO_PARAMS
+            node.parents = (_BOTH if pb else _FIRST) if pa else _SECOND
+            node.outs = None
+        else:
+            out._node = None
+        return out
+
+
+# The node types whose backward the hot loop of run_backward may run inline.
+_PLAIN = (_Unary, _Binary, Primitive)
 
 _FREED = (
     "the graph behind this array was freed by an earlier backward; pass retain_graph=True "
@@ -256,12 +302,12 @@ def run_backward(
                     # Counted in a statement of its own, where `g` is a plain local: see _adopt.
                     unshared = sys.getrefcount(g) <= _LOCAL_ONLY
                     _deliver(outs, g, variables, results, unshared)
-                op = node.op
+                op: Any = node.op  # a Backward; a primitive where the fast path below runs
                 inputs = node.inputs
                 if op is None or inputs is None:
                     break  # a leaf
                 parents = node.parents
-                if len(parents) != 1 or type(op) is not Primitive:
+                if len(parents) != 1 or type(op) not in _PLAIN:
                     _backward_general(node, g, outs, grads, pending, ready, multi, create_graph)
                     if not retain_graph:
                         _free(node)
