@@ -396,11 +396,26 @@ def _backward_general(
 ) -> None:
     """Run one node with several parents, several outputs, or a custom Function."""
     inputs = node.inputs
-    assert inputs is not None and node.op is not None
+    op: Any = node.op
+    assert inputs is not None and op is not None
+    if type(op) in _PLAIN:
+        # A primitive of several arrays (a bias add, a product): its VJPs one by one, no lists.
+        vjps, params = op.vjps, node.params
+        for i in node.parents:
+            p = inputs[i]
+            pn = p._node
+            vjp = vjps[i]
+            if g is not None and vjp is not None:
+                _accumulate(grads, pn, p, vjp(g, outs, *inputs, **params), create_graph)
+            left = pending[pn] - 1
+            pending[pn] = left
+            if left == 0:
+                ready.append((pn, p if pn.outs is None else multi[pn]))
+        return
     if g is None or (isinstance(g, list) and all(x is None for x in g)):
         in_grads: Sequence[Grad] | None = None
     else:
-        in_grads = node.op.backward(node, g, outs)
+        in_grads = op.backward(node, g, outs)
     for k, i in enumerate(node.parents):
         p = inputs[i]
         pn = p._node
