@@ -179,6 +179,11 @@ def divide(lhs: Operand, rhs: Operand) -> NDArray:
 def power(base: Operand, exp: Operand) -> NDArray:
     """Elementwise `base ** exp` with broadcasting; differentiable in both.
 
+    At a base of 0, a constant exponent gives exact derivatives of every order (those past the
+    exponent's degree are 0). With an array exponent, derivatives at a base of 0 that involve
+    `0 ** (negative)` or `log(0)` are nan: their limit depends on the exponent, and nan says so
+    instead of guessing.
+
     >>> from tape import nd
     >>> nd.power(nd.array([2, 3]), 2)
     <BLANKLINE>
