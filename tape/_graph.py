@@ -331,7 +331,7 @@ def run_backward(
                     gk = vjp(g, outs, *inputs)
                 if not retain_graph:
                     # The inputs are what hold the graph upstream alive; a primitive's op and
-                    # params go with the node itself (a Function node is freed in full, below).
+                    # params go with the node itself (the other kinds get _free, above).
                     node.inputs = None
                 left = pending[pn] - 1
                 if left == 0 and pn.outs is None:
