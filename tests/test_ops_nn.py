@@ -44,6 +44,13 @@ def test_log_softmax_matches_numpy(axis: int) -> None:
     )
 
 
+@pytest.mark.parametrize("op", [nd.softmax, nd.log_softmax])
+def test_softmax_of_integer_data_is_that_of_the_same_floats(op: Any) -> None:
+    ints = op(nd.array([[1, 2, 3], [0, 0, 5]], dtype="int32")).asnumpy()
+    floats = op(nd.array([[1, 2, 3], [0, 0, 5]], dtype="float64")).asnumpy()
+    np.testing.assert_allclose(ints, floats)
+
+
 def test_softmax_is_stable_for_large_inputs() -> None:
     y = nd.softmax(nd.array([[1000.0, 1000.0], [-1000.0, 0.0]]))
     np.testing.assert_allclose(y.asnumpy(), [[0.5, 0.5], [0.0, 1.0]])

@@ -35,7 +35,11 @@ def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
 
 def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
     shifted: np.ndarray = x - _max_reduce(x, axis=axis, keepdims=True)
-    shifted -= np.log(_add_reduce(np.exp(shifted), axis=axis, keepdims=True))
+    lse = np.log(_add_reduce(np.exp(shifted), axis=axis, keepdims=True))
+    if shifted.dtype != lse.dtype:  # integer data: the result is floating
+        out: np.ndarray = shifted - lse
+        return out
+    shifted -= lse
     return shifted
 
 
