@@ -31,7 +31,7 @@ for _var in _THREAD_VARS:
 
 
 def _steady_allocator() -> str:
-    """Keep freed blocks of up to 64 MiB in the heap instead of unmapping them (glibc)."""
+    """Serve blocks under 32 MiB from the heap and keep up to 64 MiB freed there (glibc)."""
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name) if name else None

@@ -1,0 +1,30 @@
+"""The benchmark suite runs and reports; its timings are never asserted here (noisy machines)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_quick_run_prints_the_table_and_writes_json(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    # A subprocess: the suite pins BLAS threads and tunes the allocator for its own process.
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--repeat", "1", "--only", "tiny_ops",
+         "tanh_third", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "benchmark" in done.stdout and "ratio" in done.stdout
+    assert "a. 1000 tiny ops" in done.stdout and "e. tanh'''" in done.stdout
+    assert "within target" in done.stdout
+    results = json.loads(out.read_text())["results"]
+    assert [r["name"][:2] for r in results] == ["a.", "e."]
+    assert all(r["ratio"] > 0 and r["tape"] > 0 and r["numpy"] > 0 for r in results)
