@@ -115,7 +115,7 @@ class Primitive:
                 i for i, x in enumerate(args) if isinstance(x, NDArray) and x._node is not None
             )
             if parents:
-                out._node = _node(self, args, params, parents)
+                out._node = Node(self, args, params or _NO_PARAMS, parents)
         return out
 
     def backward(self, node: Node, grads: NDArray, outs: NDArray) -> list[Grad]:
@@ -124,25 +124,10 @@ class Primitive:
         assert inputs is not None
         vjps = self.vjps
         params = node.params
-        parents = node.parents
-        if len(parents) == 1:
-            vjp = vjps[parents[0]]
-            return [None if vjp is None else vjp(grads, outs, *inputs, **params)]
         return [
             None if vjps[i] is None else vjps[i](grads, outs, *inputs, **params)  # type: ignore[misc]
             for i in node.parents
         ]
-
-
-def _node(op: Primitive, inputs: tuple[Any, ...], params: dict[str, Any], parents: tuple[int, ...]) -> Node:
-    # Node.__init__ inlined: one frame less on every recorded op.
-    node: Node = _new(Node)
-    node.op = op
-    node.inputs = inputs
-    node.params = params or _NO_PARAMS  # (a call with **params costs more when it is empty)
-    node.parents = parents
-    node.outs = None
-    return node
 
 
 class _Unary(Primitive):
@@ -158,7 +143,7 @@ class _Unary(Primitive):
         out._grad = out._grad_req = None
         # The thread-local flag last: most calls in a backward have no input in a graph.
         if a_in and a._node is not None and flags.recording:
-            node = out._node = _new(Node)  # _node inlined: this is the hottest call in tape
+            node = out._node = _new(Node)  # Node.__init__ inlined: the hottest call in tape
             node.op = self
             node.inputs = (a,)
             node.params = params or _NO_PARAMS
@@ -185,7 +170,7 @@ class _Binary(Primitive):
         pa = a_in and a._node is not None
         pb = b_in and b._node is not None
         if (pa or pb) and flags.recording:
-            node = out._node = _new(Node)  # _node inlined, as in _Unary
+            node = out._node = _new(Node)  # inlined, as in _Unary
             node.op = self
             node.inputs = (a, b)
             node.params = params or _NO_PARAMS
@@ -398,31 +383,22 @@ def _backward_general(
     inputs = node.inputs
     op: Any = node.op
     assert inputs is not None and op is not None
-    if type(op) in _PLAIN:
-        # A primitive of several arrays (a bias add, a product): its VJPs one by one, no lists.
-        vjps, params = op.vjps, node.params
-        for i in node.parents:
-            p = inputs[i]
-            pn = p._node
-            vjp = vjps[i]
-            if g is not None and vjp is not None:
-                _accumulate(grads, pn, p, vjp(g, outs, *inputs, **params), create_graph)
-            left = pending[pn] - 1
-            pending[pn] = left
-            if left == 0:
-                ready.append((pn, p if pn.outs is None else multi[pn]))
-        return
-    if g is None or (isinstance(g, list) and all(x is None for x in g)):
-        in_grads: Sequence[Grad] | None = None
-    else:
+    # A primitive's VJPs are called one by one below (a bias add, a product: no lists); other
+    # kinds return the gradients of all their parents at once.
+    plain = type(op) in _PLAIN
+    in_grads: Sequence[Grad] | None = None
+    if not plain and g is not None and not (isinstance(g, list) and all(x is None for x in g)):
         in_grads = op.backward(node, g, outs)
     for k, i in enumerate(node.parents):
         p = inputs[i]
         pn = p._node
-        if in_grads is not None:
-            gk = in_grads[k]
-            if gk is not None:
-                _accumulate(grads, pn, p, gk, create_graph)
+        if plain:
+            vjp = op.vjps[i]
+            gk = None if g is None or vjp is None else vjp(g, outs, *inputs, **node.params)
+        else:
+            gk = None if in_grads is None else in_grads[k]
+        if gk is not None:
+            _accumulate(grads, pn, p, gk, create_graph)
         left = pending[pn] - 1
         pending[pn] = left
         if left == 0:

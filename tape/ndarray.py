@@ -37,16 +37,6 @@ def _operand(x: Any) -> Any:
     return None
 
 
-def _plain(data: Any) -> NDArray:
-    out: NDArray = _new(NDArray)
-    out._data = data
-    out._node = out._grad = out._grad_req = None
-    return out
-
-
-_new = object.__new__
-
-
 def _raw(x: Any) -> Any:
     return x._data if isinstance(x, NDArray) else x
 
@@ -344,87 +334,44 @@ class NDArray(Fluent):
             result: NDArray = op(self, o)
             return result
         self._check_inplace(o)
-        fwd = op.fwd
-        if isinstance(fwd, np.ufunc):
-            # Truly in place, no temporary; "unsafe" casts as `self._data[...] = result` would.
-            fwd(self._data, _raw(o), out=self._data, casting="unsafe")
-        else:
-            self._data[...] = fwd(self._data, _raw(o))
+        # The four in-place operators' forwards are ufuncs: write into the array itself, with no
+        # temporary; "unsafe" casts as `self._data[...] = result` would.
+        op.fwd(self._data, _raw(o), out=self._data, casting="unsafe")
         return self
 
     # ---- arithmetic -----------------------------------------------------------------------
-    # NDArrays and Python scalars skip _operand; outside record() they skip the primitive too
-    # (nothing to tape). Other operands (NumPy arrays, NumPy scalars) take the general path.
+    # NDArrays and Python scalars go straight to the primitive; other operands (NumPy arrays,
+    # NumPy scalars) through _operand.
     def __add__(self, o: Any) -> NDArray:
-        t = type(o)
-        if t is NDArray or t in _SCALARS:
-            if not flags.recording:
-                return _plain(np.add(self._data, o._data if t is NDArray else o))
-            return _arith.add_op(self, o)
-        o = _operand(o)
+        o = o if type(o) in _DIRECT else _operand(o)
         return NotImplemented if o is None else _arith.add_op(self, o)
 
     def __radd__(self, o: Any) -> NDArray:
-        t = type(o)
-        if t is NDArray or t in _SCALARS:
-            if not flags.recording:
-                return _plain(np.add(o._data if t is NDArray else o, self._data))
-            return _arith.add_op(o, self)
-        o = _operand(o)
+        o = o if type(o) in _DIRECT else _operand(o)
         return NotImplemented if o is None else _arith.add_op(o, self)
 
     def __sub__(self, o: Any) -> NDArray:
-        t = type(o)
-        if t is NDArray or t in _SCALARS:
-            if not flags.recording:
-                return _plain(np.subtract(self._data, o._data if t is NDArray else o))
-            return _arith.subtract_op(self, o)
-        o = _operand(o)
+        o = o if type(o) in _DIRECT else _operand(o)
         return NotImplemented if o is None else _arith.subtract_op(self, o)
 
     def __rsub__(self, o: Any) -> NDArray:
-        t = type(o)
-        if t is NDArray or t in _SCALARS:
-            if not flags.recording:
-                return _plain(np.subtract(o._data if t is NDArray else o, self._data))
-            return _arith.subtract_op(o, self)
-        o = _operand(o)
+        o = o if type(o) in _DIRECT else _operand(o)
         return NotImplemented if o is None else _arith.subtract_op(o, self)
 
     def __mul__(self, o: Any) -> NDArray:
-        t = type(o)
-        if t is NDArray or t in _SCALARS:
-            if not flags.recording:
-                return _plain(np.multiply(self._data, o._data if t is NDArray else o))
-            return _arith.multiply_op(self, o)
-        o = _operand(o)
+        o = o if type(o) in _DIRECT else _operand(o)
         return NotImplemented if o is None else _arith.multiply_op(self, o)
 
     def __rmul__(self, o: Any) -> NDArray:
-        t = type(o)
-        if t is NDArray or t in _SCALARS:
-            if not flags.recording:
-                return _plain(np.multiply(o._data if t is NDArray else o, self._data))
-            return _arith.multiply_op(o, self)
-        o = _operand(o)
+        o = o if type(o) in _DIRECT else _operand(o)
         return NotImplemented if o is None else _arith.multiply_op(o, self)
 
     def __truediv__(self, o: Any) -> NDArray:
-        t = type(o)
-        if t is NDArray or t in _SCALARS:
-            if not flags.recording:
-                return _plain(np.true_divide(self._data, o._data if t is NDArray else o))
-            return _arith.divide_op(self, o)
-        o = _operand(o)
+        o = o if type(o) in _DIRECT else _operand(o)
         return NotImplemented if o is None else _arith.divide_op(self, o)
 
     def __rtruediv__(self, o: Any) -> NDArray:
-        t = type(o)
-        if t is NDArray or t in _SCALARS:
-            if not flags.recording:
-                return _plain(np.true_divide(o._data if t is NDArray else o, self._data))
-            return _arith.divide_op(o, self)
-        o = _operand(o)
+        o = o if type(o) in _DIRECT else _operand(o)
         return NotImplemented if o is None else _arith.divide_op(o, self)
 
     def __mod__(self, o: Any) -> NDArray:
@@ -444,8 +391,6 @@ class NDArray(Fluent):
         return NotImplemented if o is None else _arith.power_op(o, self)
 
     def __neg__(self) -> NDArray:
-        if not flags.recording:
-            return _plain(np.negative(self._data))
         return _arith.negative_op(self)
 
     def __pos__(self) -> NDArray:
@@ -496,6 +441,8 @@ class NDArray(Fluent):
 
 
 _OPERANDS = (NDArray, *_SCALARS)
+# The operand types an operator hands to its primitive as they are (a set: one hash lookup).
+_DIRECT = frozenset((NDArray, int, float, bool))
 
 # Imported last: the op modules build on the class above.
 from . import _graph  # noqa: E402

@@ -68,6 +68,8 @@ ceil_op: Primitive = Primitive("ceil", np.ceil, _zero)
 round_op: Primitive = Primitive("round", _round, _zero)
 rint_op: Primitive = Primitive("rint", _rint, _zero)
 trunc_op: Primitive = Primitive("trunc", np.trunc, _zero)
+
+
 def _sigmoid_grad(g: np.ndarray, y: np.ndarray) -> np.ndarray:
     gy: np.ndarray = g * y
     out: np.ndarray = gy - gy * y  # = g y (1 - y), without a Python scalar (NumPy charges extra)

@@ -15,7 +15,7 @@ from .arith import multiply_op
 from .elementwise import exp_op
 from .indexing import pick
 from .linalg import dot2_op
-from .reduction import sum_op
+from .reduction import _add_reduce, sum_op
 from .shape import copy_op, reshape_op
 
 __all__ = ["softmax", "log_softmax", "softmax_cross_entropy", "Dropout", "FullyConnected", "Activation"]
@@ -24,7 +24,6 @@ __all__ = ["softmax", "log_softmax", "softmax_cross_entropy", "Dropout", "FullyC
 # The ufuncs' reduce methods directly: ndarray.max and .sum add a Python wrapper per call, and
 # these run on every training step. Fresh temporaries are reused in place.
 _max_reduce = np.maximum.reduce
-_add_reduce = np.add.reduce
 
 
 def _softmax(x: np.ndarray, axis: int) -> np.ndarray:

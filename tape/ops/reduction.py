@@ -45,6 +45,9 @@ def _no_0d(out: np.ndarray) -> np.ndarray:
     return out.reshape(1) if out.ndim == 0 else out
 
 
+_FILL_LIMIT = 1 << 14  # elements: below it a filled array is cheaper than a broadcast view
+
+
 def _spread_fwd(g: np.ndarray, kept: tuple[int, ...], shape: tuple[int, ...], scale: float) -> np.ndarray:
     r = g.reshape(kept)
     if scale != 1:
@@ -55,8 +58,6 @@ def _spread_fwd(g: np.ndarray, kept: tuple[int, ...], shape: tuple[int, ...], sc
     out[...] = r
     return out
 
-
-_FILL_LIMIT = 1 << 14
 
 
 def _spread_vjp(
