@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -48,6 +49,51 @@ def _index_key(key: Any) -> Any:
     if isinstance(key, tuple):
         return tuple(k._data.astype(np.int64) if isinstance(k, NDArray) else k for k in key)
     return key
+
+
+Operator = Callable[["NDArray", Any], "NDArray"]
+
+
+def _arithmetic(ufunc: np.ufunc, op_name: str) -> tuple[Operator, Operator]:
+    """An arithmetic operator and its reflection, for the primitive `op_name` of ops.arith.
+
+    NDArrays and Python scalars skip the general operand check; outside `record()` they skip
+    the primitive too and call its forward, `ufunc`, directly: the path of every VJP in a plain
+    backward. (The primitive is looked up when called: ops.arith is imported after this class.)
+    """
+
+    def forward(self: NDArray, o: Any) -> NDArray:
+        t = type(o)
+        if t in _DIRECT:
+            if not flags.recording:
+                return _wrap(ufunc(self._data, o._data if t is NDArray else o))
+        elif (o := _operand(o)) is None:
+            return NotImplemented  # type: ignore[no-any-return]
+        result: NDArray = getattr(_arith, op_name)(self, o)
+        return result
+
+    def reflected(self: NDArray, o: Any) -> NDArray:
+        t = type(o)
+        if t in _DIRECT:
+            if not flags.recording:
+                return _wrap(ufunc(o._data if t is NDArray else o, self._data))
+        elif (o := _operand(o)) is None:
+            return NotImplemented  # type: ignore[no-any-return]
+        result: NDArray = getattr(_arith, op_name)(o, self)
+        return result
+
+    return forward, reflected
+
+
+def _wrap(data: np.ndarray) -> NDArray:
+    """A new NDArray around `data`, outside any graph (NDArray.__init__ without its frame)."""
+    out: NDArray = _new(NDArray)
+    out._data = data
+    out._node = out._grad = out._grad_req = None
+    return out
+
+
+_new = object.__new__
 
 
 class NDArray(Fluent):
@@ -340,39 +386,10 @@ class NDArray(Fluent):
         return self
 
     # ---- arithmetic -----------------------------------------------------------------------
-    # NDArrays and Python scalars go straight to the primitive; other operands (NumPy arrays,
-    # NumPy scalars) through _operand.
-    def __add__(self, o: Any) -> NDArray:
-        o = o if type(o) in _DIRECT else _operand(o)
-        return NotImplemented if o is None else _arith.add_op(self, o)
-
-    def __radd__(self, o: Any) -> NDArray:
-        o = o if type(o) in _DIRECT else _operand(o)
-        return NotImplemented if o is None else _arith.add_op(o, self)
-
-    def __sub__(self, o: Any) -> NDArray:
-        o = o if type(o) in _DIRECT else _operand(o)
-        return NotImplemented if o is None else _arith.subtract_op(self, o)
-
-    def __rsub__(self, o: Any) -> NDArray:
-        o = o if type(o) in _DIRECT else _operand(o)
-        return NotImplemented if o is None else _arith.subtract_op(o, self)
-
-    def __mul__(self, o: Any) -> NDArray:
-        o = o if type(o) in _DIRECT else _operand(o)
-        return NotImplemented if o is None else _arith.multiply_op(self, o)
-
-    def __rmul__(self, o: Any) -> NDArray:
-        o = o if type(o) in _DIRECT else _operand(o)
-        return NotImplemented if o is None else _arith.multiply_op(o, self)
-
-    def __truediv__(self, o: Any) -> NDArray:
-        o = o if type(o) in _DIRECT else _operand(o)
-        return NotImplemented if o is None else _arith.divide_op(self, o)
-
-    def __rtruediv__(self, o: Any) -> NDArray:
-        o = o if type(o) in _DIRECT else _operand(o)
-        return NotImplemented if o is None else _arith.divide_op(o, self)
+    __add__, __radd__ = _arithmetic(np.add, "add_op")
+    __sub__, __rsub__ = _arithmetic(np.subtract, "subtract_op")
+    __mul__, __rmul__ = _arithmetic(np.multiply, "multiply_op")
+    __truediv__, __rtruediv__ = _arithmetic(np.true_divide, "divide_op")
 
     def __mod__(self, o: Any) -> NDArray:
         o = _operand(o)
