@@ -10,13 +10,15 @@
 True
 """
 
-# ruff: noqa: I001 - ndarray must load first: the graph and op modules build on its class.
 from __future__ import annotations
 
-from .ndarray import NDArray
 from . import autograd, nd, random, testing
+from ._methods import install
 from .context import Context, cpu, current_context, gpu, num_gpus
 from .errors import AutogradError
+from .ndarray import NDArray
+
+install()  # the one setup step: NDArray gets its operators and op methods (see _methods.py)
 
 __version__ = "0.1.0"
 

@@ -5,14 +5,14 @@ The mode flags are thread-local: a scope entered in one thread is never seen in 
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from . import _graph
-from ._state import Scope, flags, is_recording, is_training, set_recording, set_training
+from ._backward import run_backward
+from ._graph import Node, leaf, record_node
+from ._state import Scope, is_recording, is_training, set_recording, set_training
 from .errors import AutogradError
 from .ndarray import NDArray
 
@@ -109,9 +109,39 @@ def mark_variables(variables: Arrays, gradients: Arrays, grad_reqs: str | Sequen
     for v, g, r in zip(vs, gs, reqs, strict=True):
         if not isinstance(v, NDArray) or not isinstance(g, NDArray):
             raise TypeError("mark_variables takes NDArrays as variables and gradients")
-        if r not in ("write", "add", "null"):
-            raise ValueError(f"grad_req must be 'write', 'add' or 'null', not {r!r}")
-        v._mark(g, r)
+        mark(v, g, r)
+
+
+GRAD_REQS = ("write", "add", "null")
+
+
+def mark(x: NDArray, grad: NDArray, grad_req: str) -> None:
+    """Make `x` a variable whose gradients go into `grad` as `grad_req` says.
+
+    The one check of a variable and its buffer, for `attach_grad` and `mark_variables`.
+
+    >>> from tape import autograd, nd
+    >>> x = nd.array([1.5])
+    >>> autograd.mark(x, nd.zeros(1), "add"); x.grad_req
+    'add'
+    """
+    if grad_req not in GRAD_REQS:
+        raise ValueError(f"grad_req must be one of {GRAD_REQS}, not {grad_req!r}")
+    if not np.issubdtype(x._data.dtype, np.floating):
+        raise TypeError(
+            f"cannot attach a gradient to an array of dtype {x._data.dtype}: gradients "
+            "need a floating-point array; convert it first, e.g. x = x.astype('float32')"
+        )
+    if grad.shape != x.shape:
+        raise ValueError(
+            f"gradient buffer of shape {grad.shape} does not fit a variable of shape {x.shape}: "
+            "give a buffer of the variable's shape, e.g. nd.zeros_like(x)"
+        )
+    x._grad = grad
+    x._grad_req = grad_req
+    # A fresh leaf unless the array is in a live graph (an intermediate keeps its upstream).
+    if x._node is None or x._node.inputs is None:
+        x._node = leaf()
 
 
 def _heads(heads: Arrays, head_grads: OptArrays) -> tuple[list[NDArray], list[NDArray]]:
@@ -165,7 +195,7 @@ def backward(
     <NDArray 2 @cpu(0)>
     """
     hs, gs = _heads(heads, head_grads)
-    _graph.run_backward(hs, gs, None, retain_graph, False, train_mode)
+    run_backward(hs, gs, None, retain_graph, False, train_mode)
 
 
 def grad(
@@ -199,7 +229,7 @@ def grad(
         if not isinstance(v, NDArray):
             raise TypeError(f"variable {k} is a {type(v).__name__}, not an NDArray")
     retain = create_graph if retain_graph is None else retain_graph
-    result = _graph.run_backward(hs, gs, vs, retain, create_graph, train_mode)
+    result = run_backward(hs, gs, vs, retain, create_graph, train_mode)
     assert result is not None
     return result
 
@@ -215,7 +245,7 @@ class _FunctionOp:
         self.shapes = list(zip(shapes, dtypes, strict=True))
         self.n_inputs = n_inputs
 
-    def backward(self, node: _graph.Node, grads: Any, outs: Any) -> list[NDArray | None]:
+    def backward(self, node: Node, grads: Any, outs: Any) -> list[NDArray | None]:
         gs = grads if isinstance(grads, list) else [grads]
         gs = [NDArray(np.zeros(s, d)) if g is None else g for g, (s, d) in zip(gs, self.shapes, strict=True)]
         result = self.fn.backward(*gs)
@@ -296,16 +326,9 @@ class Function:
         for k, o in enumerate(outs, 1):
             if not isinstance(o, NDArray):
                 raise TypeError(f"{type(self).__name__}.forward output {k} is not an NDArray")
-        parents = tuple(
-            i for i, a in enumerate(inputs) if isinstance(a, NDArray) and a._node is not None
-        )
-        if not (flags.recording and parents):
-            return outputs
         # Fresh wrappers, so that an output that is an input (or a view) gets its own node.
         new = tuple(NDArray(o._data) for o in outs)
         op = _FunctionOp(self, [o.shape for o in outs], [o._data.dtype for o in outs], len(inputs))
-        refs = None if single else tuple(weakref.ref(o) for o in new)
-        node = _graph.Node(op, tuple(inputs), {}, parents, refs)
-        for o in new:
-            o._node = node
+        if not record_node(op, inputs, {}, new, multi=not single):
+            return outputs
         return new[0] if single else new

@@ -6,14 +6,12 @@ position instead, so a single declaration covers every arity.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from .._graph import Node, Primitive
-from .._state import flags
+from .._graph import Node, Primitive, record_node
 from ..ndarray import NDArray
 
 __all__ = ["MultiOutput", "Variadic"]
@@ -62,11 +60,7 @@ class MultiOutput:
 
     def __call__(self, x: NDArray, **params: Any) -> list[NDArray]:
         outs = [NDArray(o) for o in self.fwd(x._data, **params)]
-        if flags.recording and x._node is not None:
-            refs = tuple(weakref.ref(o) for o in outs)
-            node = Node(self, (x,), params, (0,), refs)
-            for o in outs:
-                o._node = node
+        record_node(self, (x,), params, outs, multi=True)
         return outs
 
     def backward(self, node: Node, grads: Sequence[NDArray | None], outs: Any) -> list[NDArray | None]:

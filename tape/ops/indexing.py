@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._graph import Primitive
-from ..ndarray import NDArray, _index_key
+from ..ndarray import NDArray, index_key
 from .shape import reshape_op, unbroadcast
 
 __all__ = ["take", "pick", "one_hot", "where"]
@@ -51,7 +51,7 @@ scatter_op: Primitive = Primitive("scatter", _scatter, _scatter_vjp)
 
 def getitem(data: NDArray, key: Any) -> NDArray:
     """`data[key]` for ints, slices, steps, Ellipsis, None and integer arrays."""
-    return getitem_op(data, key=_index_key(key))
+    return getitem_op(data, key=index_key(key))
 
 
 def _indices(index: NDArray | np.ndarray | Any, n: int, mode: str, what: str) -> np.ndarray:

@@ -7,8 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._graph import Primitive
-from .._state import flags
+from .._graph import Primitive, taped
 from ..ndarray import NDArray
 from . import arith, elementwise
 from .shape import broadcast_to_op, reshape_op, sum_to_op, transpose_op
@@ -184,7 +183,7 @@ def prod(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool
     <NDArray 2 @cpu(0)>
     """
     axes = axes_of(data.ndim, axis, exclude)
-    if not (flags.recording and data._node is not None):
+    if not taped(data):
         return NDArray(_no_0d(np.prod(data._data, axis=axes, keepdims=keepdims)))
     # Recorded: a tree of pairwise products, so that every derivative (of any order) is
     # exact, including at zeros where dividing ans by x would fail.

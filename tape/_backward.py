@@ -1,0 +1,362 @@
+"""The backward walk: from the heads' gradients to those of every marked array reached.
+
+`run_backward` is the whole algorithm; `_Walk` holds its state (the edge counts, the
+gradients summed so far, the nodes ready to run) and runs one node at a time, with one fast
+path, `_Walk.run_chain`, for the chains of one-parent primitives that most graphs are.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ._graph import _NO_PARAMS, Node, Primitive, _Binary, _Unary
+from ._state import flags
+from .errors import AutogradError
+from .ndarray import NDArray
+
+__all__ = ["run_backward"]
+
+FREED = (
+    "the graph behind this array was freed by an earlier backward; pass retain_graph=True "
+    "to that first backward (or autograd.grad) to differentiate through the graph again"
+)
+NEVER = (
+    "cannot differentiate an array that was never recorded: call attach_grad() on the inputs "
+    "and compute the head inside `with autograd.record():`"
+)
+# The op types whose VJPs the walk calls itself; any other op has a `backward` (see Backward).
+_PLAIN = (_Unary, _Binary, Primitive)
+
+
+def run_backward(
+    heads: Sequence[NDArray],
+    head_grads: Sequence[NDArray],
+    variables: Sequence[NDArray] | None,
+    retain_graph: bool,
+    create_graph: bool,
+    train_mode: bool,
+) -> list[NDArray] | None:
+    """Backpropagate `head_grads` from `heads`.
+
+    With `variables` None, write (or add) into the `.grad` buffer of every marked array
+    reached; otherwise return the gradients of `variables` and touch no buffer.
+    """
+    walk = _Walk(variables, retain_graph, create_graph)
+    # 1. Find every node reachable from the heads and count the edges into each, so that a
+    #    node runs only once all the gradients flowing into it have been summed.
+    walk.count_edges(heads)
+    # 2. Run the nodes whose gradients are all in, in reverse topological order, with
+    #    recording set to create_graph (so that the VJPs record themselves) and training to
+    #    train_mode. Saved in locals rather than through a Scope: this is once per backward.
+    saved = flags.recording, flags.training
+    flags.recording = create_graph
+    flags.training = train_mode
+    try:
+        for h, hg in zip(heads, head_grads, strict=True):
+            walk.seed(h, hg)
+        ready = walk.ready
+        while ready:
+            walk.run_chain(*ready.pop())
+        # 3. The gradients went to the buffers as their arrays were reached, or wait in
+        #    `results`; inside the scope, so that the copies this may make are recorded too.
+        return None if variables is None else walk.results_for(variables, head_grads)
+    finally:
+        flags.recording, flags.training = saved
+
+
+class _Walk:
+    """The state of one backward pass."""
+
+    __slots__ = ("create_graph", "grads", "multi", "pending", "ready", "results", "retain_graph", "variables")
+
+    def __init__(self, variables: Sequence[NDArray] | None, retain_graph: bool, create_graph: bool) -> None:
+        self.variables = variables
+        self.retain_graph = retain_graph
+        self.create_graph = create_graph
+        self.pending: dict[Node, int] = {}  # edges into each node not yet run
+        # The outputs reached of multi-output nodes, by position.
+        self.multi: dict[Node, list[NDArray | None]] = {}
+        # The gradient summed so far into each node (a list by position, for multi-output).
+        self.grads: dict[Node, Any] = {}
+        # Nodes all of whose gradients are in, with their output (or list of outputs).
+        self.ready: list[tuple[Node, Any]] = []
+        self.results: dict[int, NDArray | None] = {}  # id(variable) -> gradient, for grad()
+
+    # ---- phase 1 ----------------------------------------------------------------------------
+    def count_edges(self, heads: Sequence[NDArray]) -> None:
+        """Count the edges into every node reachable from `heads`; check what they reach."""
+        pending = self.pending
+        stack: list[Node] = []
+        reached: list[NDArray] = []  # marked arrays found, for the checks below
+        for h in heads:
+            node = h._node
+            if node is None:
+                raise AutogradError(NEVER)
+            if h._grad_req is not None:
+                reached.append(h)
+            if node not in pending:
+                pending[node] = 0
+                stack.append(node)
+            if node.outs is not None:
+                self._register(node, h)
+        while stack:
+            node = stack.pop()
+            inputs = node.inputs
+            if inputs is None:
+                raise AutogradError(FREED)
+            for i in node.parents:
+                p = inputs[i]
+                pn = p._node
+                if pn in pending:
+                    pending[pn] += 1
+                else:
+                    pending[pn] = 1
+                    stack.append(pn)
+                if pn.outs is not None:
+                    self._register(pn, p)
+                if p._grad_req is not None:
+                    reached.append(p)
+        _check_reached(reached, self.variables)
+
+    def _register(self, node: Node, arr: NDArray) -> None:
+        """Note `arr` as a reached output of the multi-output `node`."""
+        assert node.outs is not None
+        outs = self.multi.setdefault(node, [None] * len(node.outs))
+        outs[_output_index(node, arr)] = arr
+
+    # ---- phase 2 ----------------------------------------------------------------------------
+    def seed(self, head: NDArray, head_grad: NDArray) -> None:
+        """Give a head its gradient; a head no other head depends on is ready at once."""
+        node = head._node
+        assert node is not None
+        if node not in self.grads and self.pending[node] == 0:
+            self.ready.append((node, head if node.outs is None else self.multi[node]))
+        self.accumulate(node, head, head_grad)
+
+    def accumulate(self, node: Node, arr: NDArray, g: Any) -> None:
+        """Add `g`, the gradient of `arr`, to what its node has received."""
+        grads = self.grads
+        if node.outs is None:
+            old = grads.get(node)
+            grads[node] = g if old is None else _add(old, g, self.create_graph)
+            return
+        slots = grads.setdefault(node, [None] * len(node.outs))
+        k = _output_index(node, arr)
+        slots[k] = g if slots[k] is None else _add(slots[k], g, self.create_graph)
+
+    def run_chain(self, node: Node, outs: Any) -> None:
+        """Run a ready node, then down its chain while each next node has one parent.
+
+        The fast path of every backward: a one-parent primitive calls its VJP directly, and
+        when that is the last gradient into its parent the walk carries on with the gradient
+        in hand, without tables. Anything else goes to `run_node`.
+        """
+        pending, grads, retain, create = self.pending, self.grads, self.retain_graph, self.create_graph
+        g: Any = grads.pop(node, None)
+        while True:
+            if type(outs) is list:
+                for a, ga in zip(outs, g or [None] * len(outs), strict=True):
+                    if a is not None and a._grad_req is not None:
+                        self.deliver(a, ga)
+            elif outs._grad_req is not None:
+                # Counted in a statement of its own, where `g` is a plain local: see _adopt.
+                unshared = sys.getrefcount(g) <= _LOCAL_ONLY
+                self.deliver(outs, g, unshared)
+            op: Any = node.op
+            inputs = node.inputs
+            if op is None or inputs is None:
+                return  # a leaf
+            parents = node.parents
+            if len(parents) != 1 or type(op) not in _PLAIN:
+                self.run_node(node, g, outs)
+                return
+            i = parents[0]
+            p = inputs[i]
+            pn = p._node
+            vjp = op.vjps[i]
+            if g is None or vjp is None:
+                gk = None
+            elif node.params is not _NO_PARAMS:
+                gk = vjp(g, outs, *inputs, **node.params)
+            elif len(inputs) == 2:  # spelled out: a call with *args costs more
+                gk = vjp(g, outs, inputs[0], inputs[1])
+            elif len(inputs) == 1:
+                gk = vjp(g, outs, inputs[0])
+            else:
+                gk = vjp(g, outs, *inputs)
+            if not retain:
+                # The inputs are what hold the graph upstream alive; a primitive's op and
+                # params go with the node itself.
+                node.inputs = None
+            left = pending[pn] - 1
+            if left == 0 and pn.outs is None:
+                old = grads.pop(pn, None)
+                g = gk if old is None else (old if gk is None else _add(old, gk, create))
+                gk = old = None  # `g` alone holds the gradient now, as _adopt's test needs
+                node, outs = pn, p
+                continue
+            pending[pn] = left
+            if gk is not None:
+                self.accumulate(pn, p, gk)
+            if left == 0:
+                self.ready.append((pn, self.multi[pn]))
+            return
+
+    def run_node(self, node: Node, g: Any, outs: Any) -> None:
+        """Run a node with several parents, several outputs, or a custom backward."""
+        inputs = node.inputs
+        op: Any = node.op
+        assert inputs is not None and op is not None
+        # A primitive's VJPs are called one by one (a bias add, a product: no lists); other
+        # kinds return the gradients of all their parents at once.
+        plain = type(op) in _PLAIN
+        in_grads: Sequence[NDArray | None] | None = None
+        if not plain and g is not None and not (type(g) is list and all(x is None for x in g)):
+            in_grads = op.backward(node, g, outs)
+        pending = self.pending
+        for k, i in enumerate(node.parents):
+            p = inputs[i]
+            pn = p._node
+            if plain:
+                vjp = op.vjps[i]
+                gk = None if g is None or vjp is None else vjp(g, outs, *inputs, **node.params)
+            else:
+                gk = None if in_grads is None else in_grads[k]
+            if gk is not None:
+                self.accumulate(pn, p, gk)
+            left = pending[pn] - 1
+            pending[pn] = left
+            if left == 0:
+                self.ready.append((pn, p if pn.outs is None else self.multi[pn]))
+        if not self.retain_graph:
+            # Drop saved values (and a Function's saved tensors) now that the node is done.
+            node.inputs = None
+            node.params = _NO_PARAMS
+            node.op = None
+
+    # ---- delivery ---------------------------------------------------------------------------
+    def deliver(self, a: NDArray, g: NDArray | None, unshared: bool = False) -> None:
+        """Hand `g`, the gradient of the marked array `a`, to its buffer (or to the results).
+
+        `unshared` says that no one but the backward holds the NDArray `g`.
+        """
+        if self.variables is not None:
+            self.results[id(a)] = g
+            return
+        req, buf = a._grad_req, a._grad
+        assert buf is not None
+        if req == "write":
+            if g is None:
+                buf._data[...] = 0
+            elif not (unshared and _adopt(buf, g)):
+                np.copyto(buf._data, g._data.reshape(buf._data.shape), casting="unsafe")
+        elif req == "add" and g is not None:
+            buf._data += g._data.reshape(buf._data.shape)
+
+    def results_for(self, variables: Sequence[NDArray], head_grads: Sequence[NDArray]) -> list[NDArray]:
+        """One fresh array per variable: never the caller's head gradient, never shared memory."""
+        results = self.results
+        if len(variables) == 1 and len(head_grads) == 1:
+            # The common call, grad(y, [x]): one ownership test instead of the sets below.
+            g = results.get(id(variables[0]))
+            if g is None:
+                return [NDArray(np.zeros_like(variables[0]._data))]
+            return [g.copy() if _owner(g._data) == _owner(head_grads[0]._data) else g]
+        taken = {_owner(h._data) for h in head_grads}
+        out = []
+        for v in variables:
+            g = results.get(id(v))
+            if g is None:
+                g = NDArray(np.zeros_like(v._data))
+            elif _owner(g._data) in taken:
+                g = g.copy()
+            taken.add(_owner(g._data))
+            out.append(g)
+        return out
+
+
+def _check_reached(reached: list[NDArray], variables: Sequence[NDArray] | None) -> None:
+    if variables is None:
+        for a in reached:  # a loop: a generator costs more than this usually takes
+            if a._grad_req != "null":
+                return
+        raise AutogradError(
+            "no array reached from the heads needs a gradient: call attach_grad() "
+            "(with grad_req 'write' or 'add') on an input before autograd.record()"
+        )
+    reached_ids = set(map(id, reached))
+    for k, v in enumerate(variables, 1):
+        if v._grad_req is None:
+            raise AutogradError(
+                f"variable {k} is not marked: call attach_grad() on it (or pass it to "
+                "autograd.mark_variables) before computing the heads"
+            )
+        if id(v) not in reached_ids:
+            raise AutogradError(
+                f"variable {k} is not reachable from the heads: the heads were not computed "
+                "from it inside autograd.record()"
+            )
+
+
+def _add(a: NDArray, b: NDArray, create_graph: bool) -> NDArray:
+    if create_graph:
+        return a + b
+    return NDArray(a._data + b._data)
+
+
+def _output_index(node: Node, arr: NDArray) -> int:
+    assert node.outs is not None
+    for k, ref in enumerate(node.outs):
+        if ref() is arr:
+            return k
+    raise AutogradError("internal error: an output is missing from its node")
+
+
+def _owner(a: np.ndarray) -> int:
+    return id(a if a.base is None else a.base)
+
+
+def _refs(holder: NDArray) -> int:
+    return sys.getrefcount(holder._data)
+
+
+def _local_only() -> int:
+    g = NDArray(np.empty(0))
+    count = sys.getrefcount(g)  # the same statement shape as in _Walk.run_chain
+    return count
+
+
+# Reference counts of an object held by nothing but one local variable, and of an array held
+# by nothing but one NDArray, measured with the same code that tests them later, so that they
+# are right for the interpreter at hand.
+_LOCAL_ONLY = _local_only()
+_SOLE = _refs(NDArray(np.empty(0)))
+
+
+def _adopt(buf: NDArray, g: NDArray) -> bool:
+    """Give the gradient buffer `buf` the memory of `g` instead of copying `g` into it.
+
+    Only where no one could tell the difference: the backward alone holds `g` (the caller
+    checks), `g`'s array is held by `g` alone and owns its memory (no views of it, no other
+    NDArray around it), the buffer's old array is held by `buf` alone (no one kept
+    `np.asarray(x.grad)`), and dtype, shape and layout agree. The old array is then garbage and
+    the new one is the array a copy would have made; a weight-sized gradient is not copied on
+    every step. (PyTorch's AccumulateGrad steals a gradient on the same kind of condition.)
+    """
+    if _refs(g) > _SOLE or _refs(buf) > _SOLE:
+        return False
+    new, old = g._data, buf._data
+    if (
+        new.base is not None
+        or new.dtype != old.dtype
+        or new.shape != old.shape
+        or not new.flags.c_contiguous
+        or not new.flags.writeable
+    ):
+        return False
+    buf._data = new
+    return True

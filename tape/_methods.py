@@ -1,0 +1,304 @@
+"""NDArray's operators and the methods that are ops, and `install()`, which gives them to it.
+
+`ndarray.py` cannot define these itself: they call the op library, and the op library builds
+on `NDArray`. So they are written here, on `Methods`, and `install()` copies them onto the
+class once, when the package is imported; type checkers see them through NDArray's base.
+A method that is exactly an op (`x.exp()` is `nd.exp(x)`) is the op's own function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, cast
+
+import numpy as np
+
+from . import autograd
+from ._graph import Primitive
+from ._state import flags
+from .ndarray import NDArray, raw, wrap
+from .ops import arith, elementwise, indexing, join, linalg, nn, reduction, special, trig
+from .ops import shape as shapes
+
+__all__ = ["Methods", "install"]
+
+_SCALARS = (int, float, bool, np.generic)
+_OPERANDS = (NDArray, *_SCALARS)
+# The operand types an operator hands to its primitive as they are (a set: one hash lookup).
+_DIRECT = frozenset((NDArray, int, float, bool))
+
+
+def _operand(x: Any) -> Any:
+    """An operator's other side as an op input, or None when it is not one."""
+    if isinstance(x, _OPERANDS):
+        return x
+    if isinstance(x, np.ndarray):
+        return NDArray(x)
+    return None
+
+
+Operator = Callable[[Any, Any], NDArray]  # (self, other): bound as a method of NDArray
+
+
+def _arithmetic(ufunc: np.ufunc, op: Primitive) -> tuple[Operator, Operator]:
+    """An arithmetic operator and its reflection, for the primitive `op` whose forward is `ufunc`.
+
+    NDArrays and Python scalars skip the general operand check; outside `record()` they skip
+    the primitive too and call `ufunc` directly: the path of every VJP in a plain backward.
+    """
+
+    def forward(self: Any, o: Any) -> NDArray:
+        t = type(o)
+        if t in _DIRECT:
+            if not flags.recording:
+                return wrap(ufunc(self._data, o._data if t is NDArray else o))
+        elif (o := _operand(o)) is None:
+            return NotImplemented  # type: ignore[no-any-return]
+        return op(self, o)
+
+    def reflected(self: Any, o: Any) -> NDArray:
+        t = type(o)
+        if t in _DIRECT:
+            if not flags.recording:
+                return wrap(ufunc(o._data if t is NDArray else o, self._data))
+        elif (o := _operand(o)) is None:
+            return NotImplemented  # type: ignore[no-any-return]
+        return op(o, self)
+
+    return forward, reflected
+
+
+def _binary(op: Primitive, reflect: bool = False) -> Operator:
+    """An operator that hands any operand to `op` (reflected: as its first input)."""
+
+    def operator(self: Any, o: Any) -> NDArray:
+        o = _operand(o)
+        if o is None:
+            return NotImplemented  # type: ignore[no-any-return]
+        return op(o, self) if reflect else op(self, o)
+
+    return operator
+
+
+def _inplace(op: Primitive) -> Operator:
+    """An augmented assignment (`x += y`) that writes into the array itself."""
+
+    def operator(self: Any, other: Any) -> NDArray:
+        o = _operand(other)
+        if o is None:
+            return NotImplemented  # type: ignore[no-any-return]
+        if flags.recording and isinstance(o, NDArray) and o._node is not None and self._node is None:
+            # `total += loss` inside record(): rebind the name to a recorded result.
+            return op(self, o)
+        self._check_inplace(o)
+        # The four in-place operators' forwards are ufuncs: write into the array itself, with
+        # no temporary; "unsafe" casts as `self._data[...] = result` would.
+        op.fwd(self._data, raw(o), out=self._data, casting="unsafe")
+        return cast(NDArray, self)
+
+    return operator
+
+
+class Methods:
+    """What `install()` gives NDArray: its operators and the methods that are ops."""
+
+    __slots__ = ()
+
+    # ---- operators --------------------------------------------------------------------------
+    # Annotated: the types of attributes made by a factory are not inferred in an import cycle.
+    __add__: ClassVar[Operator]
+    __radd__: ClassVar[Operator]
+    __sub__: ClassVar[Operator]
+    __rsub__: ClassVar[Operator]
+    __mul__: ClassVar[Operator]
+    __rmul__: ClassVar[Operator]
+    __truediv__: ClassVar[Operator]
+    __rtruediv__: ClassVar[Operator]
+    __add__, __radd__ = _arithmetic(np.add, arith.add_op)
+    __sub__, __rsub__ = _arithmetic(np.subtract, arith.subtract_op)
+    __mul__, __rmul__ = _arithmetic(np.multiply, arith.multiply_op)
+    __truediv__, __rtruediv__ = _arithmetic(np.true_divide, arith.divide_op)
+    __mod__, __rmod__ = _binary(arith.modulo_op), _binary(arith.modulo_op, reflect=True)
+    __pow__, __rpow__ = _binary(arith.power_op), _binary(arith.power_op, reflect=True)
+    __iadd__ = _inplace(arith.add_op)
+    __isub__ = _inplace(arith.subtract_op)
+    __imul__ = _inplace(arith.multiply_op)
+    __itruediv__ = _inplace(arith.divide_op)
+    # Comparisons give float 0/1 arrays, outside the graph.
+    __eq__ = _binary(arith.equal_op)  # type: ignore[assignment]
+    __ne__ = _binary(arith.not_equal_op)  # type: ignore[assignment]
+    __lt__ = _binary(arith.lesser_op)
+    __le__ = _binary(arith.lesser_equal_op)
+    __gt__ = _binary(arith.greater_op)
+    __ge__ = _binary(arith.greater_equal_op)
+    __matmul__ = linalg.dot
+    __getitem__ = indexing.getitem
+
+    def __neg__(self: Any) -> NDArray:
+        return arith.negative_op(self)
+
+    def __pos__(self: Any) -> NDArray:
+        return cast(NDArray, self)
+
+    def __abs__(self: Any) -> NDArray:
+        return arith.abs_op(self)
+
+    @property
+    def T(self: Any) -> NDArray:  # noqa: N802 - MXNet's name
+        """The transpose (all axes reversed); differentiable."""
+        return shapes.transpose(self)
+
+    # ---- autograd -----------------------------------------------------------------------------
+    def attach_grad(self: Any, grad_req: str = "write", stype: str | None = None) -> None:
+        """Mark this array as a variable and give it a fresh zero gradient buffer, `.grad`.
+
+        `grad_req` is ``'write'`` (each backward overwrites), ``'add'`` (backwards accumulate
+        until you zero `.grad`) or ``'null'`` (recorded, but receives nothing). Marking an
+        intermediate result keeps the graph above it.
+
+        >>> from tape import nd
+        >>> x = nd.zeros((2,))
+        >>> x.attach_grad()
+        >>> x.grad
+        <BLANKLINE>
+        [0. 0.]
+        <NDArray 2 @cpu(0)>
+        """
+        if stype not in (None, "default"):
+            raise ValueError(f"tape arrays are dense: stype must be None or 'default', not {stype!r}")
+        autograd.mark(self, NDArray(np.zeros_like(self._data)), grad_req)
+
+    def backward(
+        self: Any, out_grad: NDArray | None = None, retain_graph: bool = False, train_mode: bool = True
+    ) -> None:
+        """Backpropagate from this array into the `.grad` of every marked array it depends on.
+
+        `out_grad` is the head gradient (ones by default; an array of the same size is
+        accepted). Without `retain_graph` the graph is freed afterwards.
+
+        >>> from tape import autograd, nd
+        >>> x = nd.array([1, 2]); x.attach_grad()
+        >>> with autograd.record():
+        ...     y = x * x
+        >>> y.backward(nd.array([1, 10]))
+        >>> x.grad
+        <BLANKLINE>
+        [ 2. 40.]
+        <NDArray 2 @cpu(0)>
+        """
+        autograd.backward(self, out_grad, retain_graph=retain_graph, train_mode=train_mode)
+
+    # ---- copies and dtypes ----------------------------------------------------------------------
+    copy = shapes.copy
+
+    def astype(self: Any, dtype: Any, copy: bool = True) -> NDArray:
+        """The array cast to `dtype`; differentiable between floating types."""
+        if not copy and np.dtype(dtype) == self._data.dtype:
+            return cast(NDArray, self)
+        return shapes.cast(self, dtype=np.dtype(dtype))
+
+    # ---- shape: the methods whose signatures differ from their ops' ----------------------------
+    def reshape(self: Any, *shape: Any, **kwargs: Any) -> NDArray:
+        """The array with a new shape (a tuple or ints; MXNet's codes 0, -1, -2, -3, -4)."""
+        if len(shape) == 1 and isinstance(shape[0], tuple | list):
+            shape = tuple(shape[0])
+        spec = shape or kwargs.get("shape", ())
+        return shapes.reshape(self, spec, reverse=kwargs.get("reverse", False))
+
+    def reshape_like(self: Any, other: NDArray) -> NDArray:
+        """The array in the shape of `other` (same size)."""
+        return shapes.reshape(self, other.shape)
+
+    def transpose(self: Any, *axes: Any, **kwargs: Any) -> NDArray:
+        """Permute the axes (a tuple, ints or `axes=`; reversed by default); see `nd.transpose`."""
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], tuple | list)):
+            axes = tuple(axes[0] or ())
+        return shapes.transpose(self, axes or kwargs.get("axes"))
+
+    # ---- the methods that are ops ---------------------------------------------------------------
+    swapaxes = shapes.swapaxes
+    expand_dims = shapes.expand_dims
+    squeeze = shapes.squeeze
+    flatten = shapes.flatten
+    broadcast_to = shapes.broadcast_to
+    broadcast_axes = shapes.broadcast_axis
+    broadcast_like = shapes.broadcast_like
+    zeros_like = shapes.zeros_like
+    ones_like = shapes.ones_like
+    split = join.split
+    slice = join.slice
+    slice_axis = join.slice_axis
+    tile = join.tile
+    repeat = join.repeat
+    flip = join.flip
+    take = indexing.take
+    pick = indexing.pick
+    one_hot = indexing.one_hot
+    sum = reduction.sum
+    nansum = reduction.nansum
+    mean = reduction.mean
+    prod = reduction.prod
+    max = reduction.max
+    min = reduction.min
+    norm = reduction.norm
+    argmax = reduction.argmax
+    argmin = reduction.argmin
+    abs = arith.abs
+    sign = arith.sign
+    clip = elementwise.clip
+    exp = elementwise.exp
+    expm1 = elementwise.expm1
+    log = elementwise.log
+    log2 = elementwise.log2
+    log10 = elementwise.log10
+    log1p = elementwise.log1p
+    sqrt = elementwise.sqrt
+    rsqrt = elementwise.rsqrt
+    cbrt = elementwise.cbrt
+    rcbrt = elementwise.rcbrt
+    square = elementwise.square
+    reciprocal = elementwise.reciprocal
+    floor = elementwise.floor
+    ceil = elementwise.ceil
+    round = elementwise.round
+    rint = elementwise.rint
+    fix = elementwise.fix
+    trunc = elementwise.trunc
+    relu = elementwise.relu
+    sigmoid = elementwise.sigmoid
+    softrelu = elementwise.softrelu
+    sin = trig.sin
+    cos = trig.cos
+    tan = trig.tan
+    arcsin = trig.arcsin
+    arccos = trig.arccos
+    arctan = trig.arctan
+    sinh = trig.sinh
+    cosh = trig.cosh
+    tanh = trig.tanh
+    arcsinh = trig.arcsinh
+    arccosh = trig.arccosh
+    arctanh = trig.arctanh
+    degrees = trig.degrees
+    radians = trig.radians
+    erf = special.erf
+    gamma = special.gamma
+    gammaln = special.gammaln
+    digamma = special.digamma
+    softmax = nn.softmax
+    log_softmax = nn.log_softmax
+
+
+def install(cls: type[NDArray] = NDArray) -> None:
+    """Give `cls` (NDArray) every operator and method defined on `Methods`: the one setup step.
+
+    >>> from tape import nd
+    >>> install()                       # done at import; running it again changes nothing
+    >>> nd.array([1, 2]).sum()
+    <BLANKLINE>
+    [3.]
+    <NDArray 1 @cpu(0)>
+    """
+    for name, value in vars(Methods).items():
+        if callable(value) or isinstance(value, property):  # not __doc__, __slots__...
+            setattr(cls, name, value)
