@@ -1,156 +1,82 @@
 """The `nd` namespace: array creation and every op, as `mxnet.nd` offers them.
 
-Every name here is a real function (or an alias of one) defined in `tape.ops` and friends,
-so type checkers and documentation tools can see them.
+Built from the op modules' own `__all__` lists, so that a new op is public once its module
+lists it. Every name is a real function (or an alias of one), visible to type checkers and
+documentation tools.
 """
 
+# ruff: noqa: F403 - the star imports below are the op modules' public lists, by design
 from __future__ import annotations
 
+from . import creation as _creation
 from . import random
-from .creation import arange, array, empty, eye, full, linspace, ones, waitall, zeros
+from . import serialization as _serialization
+from .creation import *
 from .ndarray import NDArray
-from .ops.arith import (
-    abs,
-    add,
-    add_n,
-    divide,
-    elemwise_add,
-    elemwise_div,
-    elemwise_mul,
-    elemwise_sub,
-    equal,
-    greater,
-    greater_equal,
-    lesser,
-    lesser_equal,
-    maximum,
-    minimum,
-    modulo,
-    multiply,
-    negative,
-    not_equal,
-    power,
-    sign,
-    subtract,
-)
-from .ops.elementwise import (
-    cbrt,
-    ceil,
-    clip,
-    exp,
-    expm1,
-    fix,
-    floor,
-    log,
-    log1p,
-    log2,
-    log10,
-    rcbrt,
-    reciprocal,
-    relu,
-    rint,
-    round,
-    rsqrt,
-    sigmoid,
-    softrelu,
-    softsign,
-    sqrt,
-    square,
-    trunc,
-)
-from .ops.indexing import one_hot, pick, take, where
-from .ops.join import concat, flip, repeat, reverse, slice, slice_axis, split, stack, tile
-from .ops.linalg import batch_dot, dot
-from .ops.nn import Activation, Dropout, FullyConnected, log_softmax, softmax, softmax_cross_entropy
-from .ops.reduction import argmax, argmin, max, mean, min, nansum, norm, prod, sum
-from .ops.shape import (
-    broadcast_axis,
-    broadcast_like,
-    broadcast_to,
-    cast,
-    expand_dims,
-    flatten,
-    ones_like,
-    reshape,
-    squeeze,
-    stop_gradient,
-    swapaxes,
-    transpose,
-    zeros_like,
-)
-from .ops.special import digamma, erf, gamma, gammaln
-from .ops.trig import (
-    arccos,
-    arccosh,
-    arcsin,
-    arcsinh,
-    arctan,
-    arctanh,
-    cos,
-    cosh,
-    degrees,
-    radians,
-    sin,
-    sinh,
-    tan,
-    tanh,
-)
-from .serialization import load, save
+from .ops import arith as _arith
+from .ops import elementwise as _elementwise
+from .ops import indexing as _indexing
+from .ops import join as _join
+from .ops import linalg as _linalg
+from .ops import nn as _nn
+from .ops import reduction as _reduction
+from .ops import shape as _shape
+from .ops import special as _special
+from .ops import trig as _trig
+from .ops.arith import *
+from .ops.elementwise import *
+from .ops.indexing import *
+from .ops.join import *
+from .ops.linalg import *
+from .ops.nn import *
+from .ops.reduction import *
+from .ops.shape import *
+from .ops.special import *
+from .ops.trig import *
+from .serialization import *
 
 # MXNet's other names for the same ops.
-BlockGrad = stop_gradient
-Cast = cast
-Concat = concat
-Flatten = flatten
-SliceChannel = split
-ElementWiseSum = add_n
-broadcast_axes = broadcast_axis
-sum_axis = sum
-max_axis = max
-min_axis = min
-broadcast_add = broadcast_plus = add
-broadcast_sub = broadcast_minus = subtract
-broadcast_mul = multiply
-broadcast_div = divide
-broadcast_mod = modulo
-broadcast_power = power
-broadcast_maximum = maximum
-broadcast_minimum = minimum
-broadcast_equal = equal
-broadcast_not_equal = not_equal
-broadcast_greater = greater
-broadcast_greater_equal = greater_equal
-broadcast_lesser = lesser
-broadcast_lesser_equal = lesser_equal
+BlockGrad = _shape.stop_gradient
+Cast = _shape.cast
+Concat = _join.concat
+Flatten = _shape.flatten
+SliceChannel = _join.split
+ElementWiseSum = _arith.add_n
+broadcast_axes = _shape.broadcast_axis
+sum_axis = _reduction.sum
+max_axis = _reduction.max
+min_axis = _reduction.min
+broadcast_add = broadcast_plus = _arith.add
+broadcast_sub = broadcast_minus = _arith.subtract
+broadcast_mul = _arith.multiply
+broadcast_div = _arith.divide
+broadcast_mod = _arith.modulo
+broadcast_power = _arith.power
+broadcast_maximum = _arith.maximum
+broadcast_minimum = _arith.minimum
+broadcast_equal = _arith.equal
+broadcast_not_equal = _arith.not_equal
+broadcast_greater = _arith.greater
+broadcast_greater_equal = _arith.greater_equal
+broadcast_lesser = _arith.lesser
+broadcast_lesser_equal = _arith.lesser_equal
 random_normal = random.normal
 random_uniform = random.uniform
 
-__all__ = [
-    "NDArray", "random",
-    # creation
-    "array", "zeros", "ones", "full", "empty", "arange", "eye", "linspace", "waitall", "zeros_like",
-    "ones_like",
-    # arithmetic and comparison
-    "abs", "add", "add_n", "divide", "elemwise_add", "elemwise_div", "elemwise_mul", "elemwise_sub",
-    "equal", "greater", "greater_equal", "lesser", "lesser_equal", "maximum", "minimum", "modulo",
-    "multiply", "negative", "not_equal", "power", "sign", "subtract",
-    # elementwise math
-    "cbrt", "ceil", "clip", "exp", "expm1", "fix", "floor", "log", "log1p", "log2", "log10", "rcbrt",
-    "reciprocal", "relu", "rint", "round", "rsqrt", "sigmoid", "softrelu", "softsign", "sqrt",
-    "square", "trunc", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh", "cos", "cosh",
-    "degrees", "radians", "sin", "sinh", "tan", "tanh", "digamma", "erf", "gamma", "gammaln",
-    # reductions
-    "argmax", "argmin", "max", "mean", "min", "nansum", "norm", "prod", "sum",
-    # shapes, joining, indexing
-    "broadcast_axis", "broadcast_like", "broadcast_to", "cast", "expand_dims", "flatten", "reshape",
-    "squeeze", "stop_gradient", "swapaxes", "transpose", "concat", "flip", "repeat", "reverse",
-    "slice", "slice_axis", "split", "stack", "tile", "one_hot", "pick", "take", "where",
-    # linear algebra and neural networks
-    "batch_dot", "dot", "Activation", "Dropout", "FullyConnected", "log_softmax", "softmax",
-    "softmax_cross_entropy",
-    # files
-    "load", "save",
-    # aliases
+__all__ = ["NDArray", "random"]
+__all__ += _creation.__all__
+__all__ += _arith.__all__
+__all__ += _elementwise.__all__
+__all__ += _trig.__all__
+__all__ += _special.__all__
+__all__ += _reduction.__all__
+__all__ += _shape.__all__
+__all__ += _join.__all__
+__all__ += _indexing.__all__
+__all__ += _linalg.__all__
+__all__ += _nn.__all__
+__all__ += _serialization.__all__
+__all__ += [
     "BlockGrad", "Cast", "Concat", "Flatten", "SliceChannel", "ElementWiseSum", "broadcast_axes",
     "sum_axis", "max_axis", "min_axis", "broadcast_add", "broadcast_plus", "broadcast_sub",
     "broadcast_minus", "broadcast_mul", "broadcast_div", "broadcast_mod", "broadcast_power",
