@@ -159,9 +159,7 @@ class _Walk:
         g: Any = grads.pop(node, None)
         while True:
             if type(outs) is list:
-                for a, ga in zip(outs, g or [None] * len(outs), strict=True):
-                    if a is not None and a._grad_req is not None:
-                        self.deliver(a, ga)
+                self.deliver_outputs(outs, g)
             elif outs._grad_req is not None:
                 # Counted in a statement of its own, where `g` is a plain local: see _adopt.
                 unshared = sys.getrefcount(g) <= _LOCAL_ONLY
@@ -239,6 +237,12 @@ class _Walk:
             node.op = None
 
     # ---- delivery ---------------------------------------------------------------------------
+    def deliver_outputs(self, outs: list[NDArray | None], g: list[NDArray | None] | None) -> None:
+        """Deliver the gradients of the marked outputs of a multi-output node."""
+        for a, ga in zip(outs, g or [None] * len(outs), strict=True):
+            if a is not None and a._grad_req is not None:
+                self.deliver(a, ga)
+
     def deliver(self, a: NDArray, g: NDArray | None, unshared: bool = False) -> None:
         """Hand `g`, the gradient of the marked array `a`, to its buffer (or to the results).
 
