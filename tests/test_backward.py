@@ -7,20 +7,11 @@ import weakref
 
 import numpy as np
 import pytest
+from conftest import grad_array as grad
+from conftest import variable
 
 import tape
 from tape import AutogradError, autograd, nd
-
-
-def variable(values: object) -> nd.NDArray:
-    x = nd.array(values)
-    x.attach_grad()
-    return x
-
-
-def grad(x: nd.NDArray) -> np.ndarray:
-    assert x.grad is not None
-    return x.grad.asnumpy()
 
 
 def test_autograd_error_is_a_runtime_error() -> None:

@@ -8,14 +8,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import variable
 
 from tape import AutogradError, autograd, nd
-
-
-def variable(values: object, grad_req: str = "write") -> nd.NDArray:
-    x = nd.array(values)
-    x.attach_grad(grad_req)
-    return x
 
 
 class ScaledSquare(autograd.Function):

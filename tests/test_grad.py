@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import variable
 
 from tape import AutogradError, autograd, nd
-
-
-def variable(values: object) -> nd.NDArray:
-    x = nd.array(values)
-    x.attach_grad()
-    return x
 
 
 def test_grad_returns_a_list_for_one_variable() -> None:

@@ -8,14 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import variable
 
 from tape import autograd, nd
-
-
-def variable(values: object, grad_req: str = "write") -> nd.NDArray:
-    x = nd.array(values)
-    x.attach_grad(grad_req)
-    return x
 
 
 def test_a_fresh_unshared_gradient_is_adopted_not_copied() -> None:

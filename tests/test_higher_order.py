@@ -11,17 +11,12 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from conftest import variable64 as var
 
 from tape import autograd, nd
 from tape.testing import check_grads
 
 Fn = Callable[[nd.NDArray], nd.NDArray]
-
-
-def var(values: object) -> nd.NDArray:
-    x = nd.array(values, dtype="float64")
-    x.attach_grad()
-    return x
 
 
 def derivatives(f: Fn, x: nd.NDArray, n: int) -> list[np.ndarray]:

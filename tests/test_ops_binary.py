@@ -125,16 +125,15 @@ def test_comparisons_are_never_recorded() -> None:
 
 
 # ---- same-shape and n-ary forms -----------------------------------------------------------
-@pytest.mark.parametrize(
-    ("op", "ref"),
-    [
-        (nd.elemwise_add, np.add),
-        (nd.elemwise_sub, np.subtract),
-        (nd.elemwise_mul, np.multiply),
-        (nd.elemwise_div, np.divide),
-    ],
-    ids=lambda v: getattr(v, "__name__", str(v)),
-)
+ELEMWISE = [
+    (nd.elemwise_add, np.add),
+    (nd.elemwise_sub, np.subtract),
+    (nd.elemwise_mul, np.multiply),
+    (nd.elemwise_div, np.divide),
+]
+
+
+@pytest.mark.parametrize(("op", "ref"), ELEMWISE, ids=lambda v: getattr(v, "__name__", str(v)))
 def test_elemwise_ops_match_numpy_and_differentiate(op: Any, ref: Any) -> None:
     a, b = np.random.default_rng(4).uniform(0.5, 2, (2, 2, 3))
     np.testing.assert_allclose(

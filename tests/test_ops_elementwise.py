@@ -97,7 +97,10 @@ def test_first_and_second_derivatives_match_finite_differences(
     check_grads(op, x, order=2)
 
 
-@pytest.mark.parametrize("op", [nd.exp, nd.tanh, nd.sigmoid, nd.erf, nd.gammaln, nd.arctan], ids=str)
+THIRD_ORDER = [nd.exp, nd.tanh, nd.sigmoid, nd.erf, nd.gammaln, nd.arctan]
+
+
+@pytest.mark.parametrize("op", THIRD_ORDER, ids=lambda f: f.__name__)
 def test_third_derivative_matches_finite_differences(op: Any) -> None:
     check_grads(op, np.array([0.3, 0.9, 1.4]), order=3, rtol=1e-4, atol=1e-5)
 
@@ -163,6 +166,12 @@ def test_sigmoid_and_softrelu_do_not_overflow() -> None:
     x = nd.array([-1000.0, 1000.0])
     np.testing.assert_array_equal(nd.sigmoid(x).asnumpy(), [0.0, 1.0])
     np.testing.assert_array_equal(nd.softrelu(x).asnumpy(), [0.0, 1000.0])
+
+
+def test_clip_matches_finite_differences_inside_and_outside_the_bounds() -> None:
+    # Values on both sides of both bounds, none within the finite-difference step of one.
+    x = nd.array([[-2.0, -0.7, 0.1], [0.3, 0.9, 3.0]], dtype="float64")
+    check_grads(lambda a: nd.clip(a, -0.5, 0.5), x, order=2)
 
 
 def test_clip_limits_values_to_the_bounds() -> None:

@@ -66,7 +66,10 @@ def test_softmax_temperature_divides_the_input() -> None:
     )
 
 
-@pytest.mark.parametrize("op", [nd.softmax, nd.log_softmax], ids=["softmax", "log_softmax"])
+SOFTMAXES = [nd.softmax, nd.log_softmax]
+
+
+@pytest.mark.parametrize("op", SOFTMAXES, ids=["softmax", "log_softmax"])
 @pytest.mark.parametrize("axis", [-1, 0])
 def test_softmax_derivatives_to_third_order(op: Any, axis: int) -> None:
     check_grads(_weighted(lambda x: op(x, axis=axis), (3, 4)), _x(), order=3, rtol=1e-4, atol=1e-5)

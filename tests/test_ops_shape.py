@@ -65,37 +65,38 @@ def test_reshape_derivatives() -> None:
 
 
 # ---- transpose, swapaxes, expand_dims, squeeze, flatten ------------------------------------
-@pytest.mark.parametrize(
-    ("f", "ref"),
-    [
-        (lambda x: nd.transpose(x), lambda a: a.T),
-        (lambda x: nd.transpose(x, axes=(1, 0, 2)), lambda a: a.transpose(1, 0, 2)),
-        (lambda x: x.T, lambda a: a.T),
-        (lambda x: x.transpose(2, 0, 1), lambda a: a.transpose(2, 0, 1)),
-        (lambda x: nd.swapaxes(x, 0, 2), lambda a: a.swapaxes(0, 2)),
-        (lambda x: nd.expand_dims(x, axis=1), lambda a: a[:, None]),
-        (lambda x: nd.expand_dims(x, axis=-1), lambda a: a[..., None]),
-        (lambda x: nd.flatten(x), lambda a: a.reshape(2, 12)),
-        (lambda x: nd.squeeze(nd.expand_dims(x, 0)), lambda a: a),
-        (lambda x: nd.flip(x, axis=1), lambda a: a[:, ::-1]),
-        (lambda x: nd.reverse(x, axis=(0, 2)), lambda a: a[::-1, :, ::-1]),
-        (lambda x: nd.tile(x, (2, 1, 1)), lambda a: np.tile(a, (2, 1, 1))),
-        (lambda x: nd.tile(x, 2), lambda a: np.tile(a, 2)),
-        (lambda x: nd.tile(x, (2, 1, 1, 3)), lambda a: np.tile(a, (2, 1, 1, 3))),
-        (lambda x: nd.repeat(x, 2, axis=1), lambda a: np.repeat(a, 2, axis=1)),
-        (lambda x: nd.repeat(x, 3, axis=-1), lambda a: np.repeat(a, 3, axis=-1)),
-        (lambda x: nd.repeat(x, 2), lambda a: np.repeat(a, 2)),
-        (lambda x: nd.broadcast_to(x[:, :1], (2, 5, 4)), lambda a: np.broadcast_to(a[:, :1], (2, 5, 4))),
-        (lambda x: nd.broadcast_to(x[:1], (0, 3, 4)), lambda a: a[:1]),
-        (lambda x: nd.broadcast_axis(x[:1], axis=0, size=3), lambda a: np.repeat(a[:1], 3, axis=0)),
-        (lambda x: nd.broadcast_like(x[:1], nd.zeros((5, 3, 4))), lambda a: np.repeat(a[:1], 5, axis=0)),
-        (lambda x: nd.slice(x, (0, 1), (2, 3)), lambda a: a[0:2, 1:3]),
-        (lambda x: nd.slice(x, (None, None, 3), (None, None, 0), (1, -1, -2)), lambda a: a[:, ::-1, 3:0:-2]),
-        (lambda x: nd.slice_axis(x, axis=2, begin=1, end=3), lambda a: a[:, :, 1:3]),
-        (lambda x: nd.slice_axis(x, axis=-1, begin=-2, end=None), lambda a: a[..., -2:]),
-        (lambda x: x[1, :, ::2], lambda a: a[1, :, ::2]),
-    ],
-)
+# the op under test (a function of one float64 array) and its NumPy reference
+SHAPE_CASES: list[tuple[Any, Any]] = [
+    (lambda x: nd.transpose(x), lambda a: a.T),
+    (lambda x: nd.transpose(x, axes=(1, 0, 2)), lambda a: a.transpose(1, 0, 2)),
+    (lambda x: x.T, lambda a: a.T),
+    (lambda x: x.transpose(2, 0, 1), lambda a: a.transpose(2, 0, 1)),
+    (lambda x: nd.swapaxes(x, 0, 2), lambda a: a.swapaxes(0, 2)),
+    (lambda x: nd.expand_dims(x, axis=1), lambda a: a[:, None]),
+    (lambda x: nd.expand_dims(x, axis=-1), lambda a: a[..., None]),
+    (lambda x: nd.flatten(x), lambda a: a.reshape(2, 12)),
+    (lambda x: nd.squeeze(nd.expand_dims(x, 0)), lambda a: a),
+    (lambda x: nd.flip(x, axis=1), lambda a: a[:, ::-1]),
+    (lambda x: nd.reverse(x, axis=(0, 2)), lambda a: a[::-1, :, ::-1]),
+    (lambda x: nd.tile(x, (2, 1, 1)), lambda a: np.tile(a, (2, 1, 1))),
+    (lambda x: nd.tile(x, 2), lambda a: np.tile(a, 2)),
+    (lambda x: nd.tile(x, (2, 1, 1, 3)), lambda a: np.tile(a, (2, 1, 1, 3))),
+    (lambda x: nd.repeat(x, 2, axis=1), lambda a: np.repeat(a, 2, axis=1)),
+    (lambda x: nd.repeat(x, 3, axis=-1), lambda a: np.repeat(a, 3, axis=-1)),
+    (lambda x: nd.repeat(x, 2), lambda a: np.repeat(a, 2)),
+    (lambda x: nd.broadcast_to(x[:, :1], (2, 5, 4)), lambda a: np.broadcast_to(a[:, :1], (2, 5, 4))),
+    (lambda x: nd.broadcast_to(x[:1], (0, 3, 4)), lambda a: a[:1]),
+    (lambda x: nd.broadcast_axis(x[:1], axis=0, size=3), lambda a: np.repeat(a[:1], 3, axis=0)),
+    (lambda x: nd.broadcast_like(x[:1], nd.zeros((5, 3, 4))), lambda a: np.repeat(a[:1], 5, axis=0)),
+    (lambda x: nd.slice(x, (0, 1), (2, 3)), lambda a: a[0:2, 1:3]),
+    (lambda x: nd.slice(x, (None, None, 3), (None, None, 0), (1, -1, -2)), lambda a: a[:, ::-1, 3:0:-2]),
+    (lambda x: nd.slice_axis(x, axis=2, begin=1, end=3), lambda a: a[:, :, 1:3]),
+    (lambda x: nd.slice_axis(x, axis=-1, begin=-2, end=None), lambda a: a[..., -2:]),
+    (lambda x: x[1, :, ::2], lambda a: a[1, :, ::2]),
+]
+
+
+@pytest.mark.parametrize(("f", "ref"), SHAPE_CASES)
 def test_shape_op_matches_numpy_and_differentiates(f: Any, ref: Any) -> None:
     x = _x()
     np.testing.assert_array_equal(f(nd.array(x, dtype="float64")).asnumpy(), ref(x))

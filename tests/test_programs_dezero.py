@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from conftest import variable64
 
 from tape import autograd, nd
 
@@ -18,9 +19,8 @@ Fn2 = Callable[[nd.NDArray, nd.NDArray], nd.NDArray]
 
 
 def variable(value: float) -> nd.NDArray:
-    x = nd.array([value], dtype="float64")
-    x.attach_grad()
-    return x
+    """DeZero's Variable(np.array(value)): one float64 value, marked."""
+    return variable64([value])
 
 
 # ---- step 24: complex functions and their gradients at (1, 1) ------------------------------------

@@ -8,21 +8,12 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from conftest import grad_array as grad_of
+from conftest import variable64 as variable
 
 from tape import AutogradError, autograd, nd
 
 DEPTH = 100_000
-
-
-def variable(values: object, dtype: str = "float64") -> nd.NDArray:
-    x = nd.array(values, dtype=dtype)
-    x.attach_grad()
-    return x
-
-
-def grad_of(x: nd.NDArray) -> np.ndarray:
-    assert x.grad is not None
-    return x.grad.asnumpy()
 
 
 # ---- deep graphs: the backward walk is iterative, never recursive --------------------------

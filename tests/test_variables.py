@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import variable
 
 from tape import AutogradError, autograd, nd
-
-
-def variable(values: object, grad_req: str = "write") -> nd.NDArray:
-    x = nd.array(values)
-    x.attach_grad(grad_req)
-    return x
 
 
 def square_sum_backward(x: nd.NDArray) -> None:

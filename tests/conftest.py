@@ -1,0 +1,31 @@
+"""Small helpers shared by the test modules, imported as ``from conftest import variable``.
+
+tests/ has no ``__init__.py``, so pytest's default ("prepend") import mode puts tests/ on
+``sys.path`` and registers this file as the top-level module ``conftest``; a test module's
+``from conftest import ...`` gets that same module. (Under ``--import-mode=importlib`` tests/
+is not on ``sys.path`` and these imports fail; the project does not use that mode.)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tape import nd
+
+
+def variable(values: object, grad_req: str = "write", dtype: str | None = None) -> nd.NDArray:
+    """A new array of `values` (float32 unless `dtype` is given), marked with `attach_grad(grad_req)`."""
+    x = nd.array(values, dtype=dtype)
+    x.attach_grad(grad_req)
+    return x
+
+
+def variable64(values: object, grad_req: str = "write", dtype: str = "float64") -> nd.NDArray:
+    """`variable` in float64 unless another `dtype` is given."""
+    return variable(values, grad_req, dtype)
+
+
+def grad_array(x: nd.NDArray) -> np.ndarray:
+    """The gradient buffer of the marked array `x`, as a NumPy array."""
+    assert x.grad is not None
+    return x.grad.asnumpy()
