@@ -317,7 +317,7 @@ def _output_index(node: Node, arr: NDArray) -> int:
     for k, ref in enumerate(node.outs):
         if ref() is arr:
             return k
-    raise AutogradError("internal error: an output is missing from its node")
+    raise AutogradError("internal error: an output is missing from its node")  # pragma: no cover
 
 
 def _owner(a: np.ndarray) -> int:

@@ -12,6 +12,7 @@ from conftest import variable
 
 import tape
 from tape import AutogradError, autograd, nd
+from tape.ops.indexing import where_op
 
 
 def test_autograd_error_is_a_runtime_error() -> None:
@@ -312,3 +313,36 @@ def test_long_chain_backward_needs_no_recursion() -> None:
             y = y * 1.0
     y.backward()
     np.testing.assert_array_equal(grad(x), [1.0])
+
+
+# ---- inputs that no gradient flows to -----------------------------------------------------
+# A primitive's VJP of None marks such an input (where's condition). The public ops never put
+# one in a graph, so these use the primitive itself: they reach the walk's branches for it.
+def test_marked_input_without_a_vjp_gets_a_zero_gradient_on_a_chain() -> None:
+    c = variable([1.0, 0.0])
+    c.grad[:] = 7
+    with autograd.record():
+        y = where_op(c, 2.0, 3.0) * 2
+    y.backward()
+    np.testing.assert_array_equal(grad(c), [0.0, 0.0])
+
+
+def test_marked_input_without_a_vjp_beside_one_with_a_vjp() -> None:
+    c, x = variable([1.0, 0.0]), variable([5.0, 6.0])
+    c.grad[:] = 7
+    with autograd.record():
+        y = where_op(c, x, 0.0)
+    y.backward()
+    np.testing.assert_array_equal(grad(c), [0.0, 0.0])
+    np.testing.assert_array_equal(grad(x), [1.0, 0.0])
+
+
+def test_grad_of_an_input_without_a_vjp_is_zeros() -> None:
+    c, x = variable([1.0, 0.0]), variable([5.0, 6.0])
+    with autograd.record():
+        y = where_op(c, x, 0.0)
+    (gc_only,) = autograd.grad(y, [c], retain_graph=True)
+    gc_both, gx = autograd.grad(y, [c, x])
+    np.testing.assert_array_equal(gc_only.asnumpy(), [0.0, 0.0])
+    np.testing.assert_array_equal(gc_both.asnumpy(), [0.0, 0.0])
+    np.testing.assert_array_equal(gx.asnumpy(), [1.0, 0.0])
