@@ -1,7 +1,7 @@
 """Primitives over any number of inputs (concat, stack, add_n) or outputs (split).
 
-`Primitive` gives each input position its own VJP; these take one VJP that is told the
-position instead, so a single declaration covers every arity.
+`Primitive` gives each input position its own VJP; a variadic primitive takes one VJP for all
+its inputs instead, so a single declaration covers every arity.
 """
 
 from __future__ import annotations
@@ -18,21 +18,34 @@ __all__ = ["MultiOutput", "Variadic"]
 
 
 class Variadic(Primitive):
-    """A primitive over any number of inputs: ``vjp(k, g, ans, *inputs, **params)`` is the
-    gradient for input `k`."""
+    """A primitive over any number of inputs.
+
+    Its one VJP runs once per node and backward, for all the inputs that need a gradient:
+    ``vjp(parents, g, ans, inputs, **params)`` gets their positions `parents` and the tuple of
+    all `inputs` (one argument, never unpacked) and returns one gradient per position, in
+    order. So a backward through W inputs costs O(W), not O(W) per input, and whatever the
+    gradients share (concat's offsets) is computed once. Like any VJP it is written with
+    tape's ops, so that a recorded backward can be differentiated again.
+    """
 
     __slots__ = ()
 
-    def __init__(self, name: str, fwd: Callable[..., np.ndarray], vjp: Callable[..., NDArray]) -> None:
-        super().__init__(name, fwd, vjp)
+    def __init__(
+        self, name: str, fwd: Callable[..., np.ndarray], vjp: Callable[..., list[NDArray | None]]
+    ) -> None:
+        stored: Any = vjp  # kept in `vjps` like a primitive's, though it returns a list
+        super().__init__(name, fwd, stored)
 
     def backward(self, node: Node, grads: NDArray, outs: NDArray) -> list[NDArray | None]:
-        """Apply the one VJP to each parent position of `node`."""
+        """The gradients of the parents of `node`, from one call of the VJP."""
         inputs = node.inputs
         assert inputs is not None
-        vjp = self.vjps[0]
+        vjp: Any = self.vjps[0]
         assert vjp is not None
-        return [vjp(k, grads, outs, *inputs, **node.params) for k in node.parents]
+        parents = node.parents
+        out: list[NDArray | None] = vjp(parents, grads, outs, inputs, **node.params)
+        assert len(out) == len(parents), f"{self.name}: the VJP returned {len(out)} gradients"
+        return out
 
 
 class MultiOutput:

@@ -25,10 +25,6 @@ def _log(x: Any) -> Any:
     return elementwise.log(x) if isinstance(x, NDArray) else np.log(x)
 
 
-def _step(x: NDArray) -> NDArray:
-    return greater_op(x, 0) if x._node is None else step_op(x)
-
-
 add_op: Primitive = Primitive(
     "add", np.add,
     lambda g, ans, x, y: unbroadcast(g, x),
@@ -111,10 +107,8 @@ greater_equal_op: Primitive = Primitive(
 )
 lesser_op: Primitive = Primitive("lesser", _float_compare(np.less), differentiable=False)
 lesser_equal_op: Primitive = Primitive("lesser_equal", _float_compare(np.less_equal), differentiable=False)
-# The 0/1 step x > 0 as a taped op whose derivative is zero: relu'' and abs'' stay connected.
-step_op: Primitive = Primitive(
-    "step", lambda x: (x > 0).astype(x.dtype), lambda g, ans, x: shape.zeros_like(x)
-)
+# The 0/1 step x >= y as a taped op whose derivative is zero: maximum'' and minimum'' stay
+# connected to their inputs.
 step_ge_op: Primitive = Primitive(
     "step_ge",
     _float_compare(np.greater_equal),
@@ -399,8 +393,11 @@ def elemwise_div(lhs: NDArray, rhs: NDArray) -> NDArray:
     return divide_op(lhs, rhs)
 
 
+# Every input's gradient is the output's: the same array for all (nothing writes into it).
 add_n_op: Variadic = Variadic(
-    "add_n", lambda *xs: functools.reduce(np.add, xs[1:], xs[0].copy()), lambda k, g, ans, *xs: g
+    "add_n",
+    lambda *xs: functools.reduce(np.add, xs[1:], xs[0].copy()),
+    lambda parents, g, ans, xs: [g] * len(parents),
 )
 
 
@@ -415,8 +412,12 @@ def add_n(*args: NDArray) -> NDArray:
     """
     if not args:
         raise ValueError("add_n needs at least one array")
+    first = args[0]
+    shape = first._data.shape if isinstance(first, NDArray) else None
     for k, a in enumerate(args[1:], 2):
-        _same_shape(args[0], a, f"add_n (array {k})")
+        # The message is formatted only for an array that fails: add_n may sum thousands.
+        if shape is None or not isinstance(a, NDArray) or a._data.shape != shape:
+            _same_shape(first, a, f"add_n (array {k})")
     return add_n_op(*args)
 
 

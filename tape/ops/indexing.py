@@ -10,6 +10,7 @@ import numpy as np
 
 from .._graph import Primitive
 from ..ndarray import NDArray, index_key
+from ._axes import axis_index
 from .shape import reshape_op, unbroadcast
 
 __all__ = ["take", "pick", "one_hot", "where"]
@@ -163,9 +164,7 @@ def take(a: NDArray, indices: NDArray, axis: int = 0, mode: str = "clip") -> NDA
      [5. 6.]]
     <NDArray 3x2 @cpu(0)>
     """
-    if not -a.ndim <= axis < a.ndim:
-        raise ValueError(f"take: axis {axis} is out of range for an array of {a.ndim} dimensions")
-    axis %= a.ndim
+    axis = axis_index(a.ndim, axis, "take")
     return take_op(a, indices=_indices(indices, a.shape[axis], mode, "take"), axis=axis)
 
 
@@ -187,9 +186,7 @@ def pick(
         data = reshape_op(data, shape=(data.size,))
         axis = 0
     shape = data._data.shape
-    if not -len(shape) <= axis < len(shape):
-        raise ValueError(f"pick: axis {axis} is out of range for an array of {len(shape)} dimensions")
-    axis %= len(shape)
+    axis = axis_index(len(shape), axis, "pick")
     idx = _indices(index, shape[axis], mode, "pick")
     rest = shape[:axis] + shape[axis + 1:]
     if idx.shape != rest:

@@ -9,6 +9,7 @@ import numpy as np
 
 from .._graph import Primitive
 from ..ndarray import NDArray
+from ._axes import axes_index, axis_index
 from ._variadic import MultiOutput, Variadic
 from .indexing import getitem_op
 from .reduction import sum_op
@@ -26,17 +27,24 @@ def _along(axis: int, index: int | builtins.slice) -> tuple[builtins.slice | int
     return (_py_slice(None),) * axis + (index,)
 
 
-def _concat_vjp(k: int, g: NDArray, ans: NDArray, *xs: NDArray, axis: int) -> NDArray:
-    start = sum(x.shape[axis] for x in xs[:k])
-    return getitem_op(g, key=_along(axis, _py_slice(start, start + xs[k].shape[axis])))
+def _concat_vjp(
+    parents: tuple[int, ...], g: NDArray, ans: NDArray, xs: tuple[NDArray, ...], axis: int
+) -> list[NDArray | None]:
+    # The offsets of all the inputs, once per backward: the slice of each parent is then O(1).
+    starts = [0]
+    for x in xs:
+        starts.append(starts[-1] + x.shape[axis])
+    return [getitem_op(g, key=_along(axis, _py_slice(starts[k], starts[k + 1]))) for k in parents]
+
+
+def _stack_vjp(
+    parents: tuple[int, ...], g: NDArray, ans: NDArray, xs: tuple[NDArray, ...], axis: int
+) -> list[NDArray | None]:
+    return [getitem_op(g, key=_along(axis, k)) for k in parents]
 
 
 concat_op: Variadic = Variadic("concat", lambda *xs, axis: np.concatenate(xs, axis=axis), _concat_vjp)
-stack_op: Variadic = Variadic(
-    "stack",
-    lambda *xs, axis: np.stack(xs, axis=axis),
-    lambda k, g, ans, *xs, axis: getitem_op(g, key=_along(axis, k)),
-)
+stack_op: Variadic = Variadic("stack", lambda *xs, axis: np.stack(xs, axis=axis), _stack_vjp)
 
 
 def _split(x: np.ndarray, num_outputs: int, axis: int, squeeze_axis: bool) -> list[np.ndarray]:
@@ -80,12 +88,6 @@ flip_op: Primitive = Primitive(
 )
 
 
-def _axis(ndim: int, axis: int) -> int:
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"axis {axis} is out of range for an array of {ndim} dimensions")
-    return axis % ndim
-
-
 def _arrays(data: Sequence[NDArray], what: str) -> None:
     if not data:
         raise ValueError(f"{what} needs at least one array")
@@ -107,7 +109,7 @@ def concat(*data: NDArray, dim: int = 1, num_args: int | None = None) -> NDArray
     (2, 2)
     """
     _arrays(data, "concat")
-    axis = _axis(data[0].ndim, dim)
+    axis = axis_index(data[0].ndim, dim)
     for k, d in enumerate(data[1:], 2):
         if d.ndim != data[0].ndim or any(
             a != b for i, (a, b) in enumerate(zip(d.shape, data[0].shape, strict=True)) if i != axis
@@ -133,7 +135,7 @@ def stack(*data: NDArray, axis: int = 0, num_args: int | None = None) -> NDArray
     for k, d in enumerate(data[1:], 2):
         if d.shape != data[0].shape:
             raise ValueError(f"stack: array {k} has shape {d.shape} but the first has {data[0].shape}")
-    return stack_op(*data, axis=_axis(data[0].ndim + 1, axis))
+    return stack_op(*data, axis=axis_index(data[0].ndim + 1, axis))
 
 
 def split(
@@ -151,7 +153,7 @@ def split(
     >>> [p.shape for p in nd.split(nd.zeros((4, 2)), 2, axis=1, squeeze_axis=True)]
     [(4,), (4,)]
     """
-    ax = _axis(data.ndim, axis)
+    ax = axis_index(data.ndim, axis)
     if num_outputs < 1 or data.shape[ax] % num_outputs:
         raise ValueError(
             f"split: axis {ax} of length {data.shape[ax]} cannot be cut into {num_outputs} equal parts"
@@ -204,7 +206,7 @@ def slice_axis(data: NDArray, axis: int, begin: int, end: int | None) -> NDArray
      [4. 5.]]
     <NDArray 2x2 @cpu(0)>
     """
-    return getitem_op(data, key=_along(_axis(data.ndim, axis), _py_slice(begin, end, None)))
+    return getitem_op(data, key=_along(axis_index(data.ndim, axis), _py_slice(begin, end, None)))
 
 
 def tile(data: NDArray, reps: int | Sequence[int]) -> NDArray:
@@ -237,7 +239,7 @@ def repeat(data: NDArray, repeats: int, axis: int | None = None) -> NDArray:
     """
     if axis is None:
         return repeat_op(reshape_op(data, shape=(data.size,)), repeats=int(repeats), axis=0)
-    return repeat_op(data, repeats=int(repeats), axis=_axis(data.ndim, axis))
+    return repeat_op(data, repeats=int(repeats), axis=axis_index(data.ndim, axis))
 
 
 def flip(data: NDArray, axis: Axes) -> NDArray:
@@ -250,8 +252,7 @@ def flip(data: NDArray, axis: Axes) -> NDArray:
      [4. 3.]]
     <NDArray 2x2 @cpu(0)>
     """
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    return flip_op(data, axis=tuple(_axis(data.ndim, a) for a in axes))
+    return flip_op(data, axis=axes_index(data.ndim, axis))
 
 
 reverse = flip

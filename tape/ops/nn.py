@@ -11,6 +11,7 @@ from .._graph import Primitive
 from .._state import flags
 from ..ndarray import NDArray
 from . import elementwise, trig
+from ._axes import axes_index, axis_index
 from .arith import multiply_op
 from .elementwise import exp_op
 from .indexing import pick
@@ -86,13 +87,6 @@ def _scaled(data: NDArray, temperature: float | None) -> NDArray:
     return data if temperature is None or temperature == 1 else data / temperature
 
 
-def _axis(data: NDArray, axis: int, what: str) -> int:
-    ndim = data._data.ndim
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"{what}: axis {axis} is out of range for an array of {ndim} dimensions")
-    return axis % ndim
-
-
 def softmax(data: NDArray, axis: int = -1, temperature: float | None = None, dtype: Any = None) -> NDArray:
     """`exp(data / temperature)` normalised to sum to 1 along `axis` (the last by default).
 
@@ -106,7 +100,7 @@ def softmax(data: NDArray, axis: int = -1, temperature: float | None = None, dty
     <NDArray 2x2 @cpu(0)>
     """
     x = _scaled(data if dtype is None else data.astype(dtype), temperature)
-    return softmax_op(x, axis=_axis(data, axis, "softmax"))
+    return softmax_op(x, axis=axis_index(data._data.ndim, axis, "softmax"))
 
 
 def log_softmax(
@@ -121,7 +115,7 @@ def log_softmax(
     <NDArray 2 @cpu(0)>
     """
     x = _scaled(data if dtype is None else data.astype(dtype), temperature)
-    return log_softmax_op(x, axis=_axis(data, axis, "log_softmax"))
+    return log_softmax_op(x, axis=axis_index(data._data.ndim, axis, "log_softmax"))
 
 
 def softmax_cross_entropy(data: NDArray, label: NDArray) -> NDArray:
@@ -164,7 +158,8 @@ def Dropout(  # noqa: N802 - MXNet's name
         raise ValueError(f"Dropout: mode must be 'training' or 'always', not {mode!r}")
     if p == 0 or (mode == "training" and not flags.training):
         return copy_op(data)
-    shape = tuple(1 if i in {a % data.ndim for a in axes} else n for i, n in enumerate(data.shape))
+    shared = axes_index(data.ndim, axes, "Dropout")
+    shape = tuple(1 if i in shared else n for i, n in enumerate(data.shape))
     if p == 1:
         mask = np.zeros(shape, dtype=data._data.dtype)
     else:

@@ -10,6 +10,7 @@ import numpy as np
 from .._graph import Primitive, taped
 from ..ndarray import NDArray
 from . import arith, elementwise
+from ._axes import axes_index
 from .shape import broadcast_to_op, reshape_op, sum_to_op, transpose_op
 
 __all__ = ["sum", "mean", "max", "min", "prod", "nansum", "norm", "argmax", "argmin"]
@@ -25,11 +26,7 @@ def axes_of(ndim: int, axis: Axis, exclude: bool = False) -> tuple[int, ...]:
     if axis is None or (not exclude and not isinstance(axis, int) and len(axis) == 0):
         axes: tuple[int, ...] = tuple(range(ndim))
     else:
-        raw = (axis,) if isinstance(axis, int) else tuple(axis)
-        for a in raw:
-            if not -ndim <= a < ndim:
-                raise ValueError(f"axis {a} is out of range for an array of {ndim} dimensions")
-        axes = tuple(sorted({a % ndim for a in raw}))
+        axes = axes_index(ndim, axis)
     if exclude:
         axes = tuple(i for i in range(ndim) if i not in axes)
     return axes

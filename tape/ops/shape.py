@@ -9,6 +9,7 @@ import numpy as np
 
 from .._graph import Primitive
 from ..ndarray import NDArray
+from ._axes import axes_index, axis_index
 
 __all__ = [
     "reshape", "transpose", "swapaxes", "broadcast_to", "broadcast_axis", "broadcast_like",
@@ -153,7 +154,8 @@ def swapaxes(data: NDArray, dim1: int = 0, dim2: int = 0) -> NDArray:
     (4, 3, 2)
     """
     axes = list(range(data.ndim))
-    axes[dim1], axes[dim2] = axes[dim2], axes[dim1]
+    i, j = axis_index(data.ndim, dim1, "swapaxes"), axis_index(data.ndim, dim2, "swapaxes")
+    axes[i], axes[j] = axes[j], axes[i]
     return transpose_op(data, axes=tuple(axes))
 
 
@@ -175,11 +177,12 @@ def broadcast_axis(data: NDArray, axis: int | Sequence[int] = (), size: int | Se
         )
     target = list(data.shape)
     for a, n in zip(axes, sizes, strict=True):
-        if data.shape[a] != 1:
+        i = axis_index(data.ndim, a, "broadcast_axis")
+        if data.shape[i] != 1:
             raise ValueError(
-                f"broadcast_axis: axis {a} has length {data.shape[a]}, not 1, so it cannot be broadcast"
+                f"broadcast_axis: axis {a} has length {data.shape[i]}, not 1, so it cannot be broadcast"
             )
-        target[a] = int(n)
+        target[i] = int(n)
     return broadcast_to_op(data, shape=tuple(target))
 
 
@@ -201,7 +204,7 @@ def expand_dims(data: NDArray, axis: int) -> NDArray:
     (2, 1, 3)
     """
     shape = list(data.shape)
-    shape.insert(axis if axis >= 0 else len(shape) + axis + 1, 1)
+    shape.insert(axis_index(len(shape) + 1, axis, "expand_dims"), 1)
     return reshape_op(data, shape=tuple(shape))
 
 
@@ -217,7 +220,7 @@ def squeeze(data: NDArray, axis: int | Sequence[int] | None = None) -> NDArray:
     if axis is None:
         axes = {i for i, n in enumerate(data.shape) if n == 1}
     else:
-        axes = {a % data.ndim for a in ((axis,) if isinstance(axis, int) else axis)}
+        axes = set(axes_index(data.ndim, axis, "squeeze"))
         for a in axes:
             if data.shape[a] != 1:
                 raise ValueError(
