@@ -141,7 +141,7 @@ class Methods:
         return cast(NDArray, self)
 
     def __abs__(self: Any) -> NDArray:
-        return arith.abs_op(self)
+        return elementwise.abs_op(self)
 
     @property
     def T(self: Any) -> NDArray:  # noqa: N802 - MXNet's name
@@ -243,8 +243,8 @@ class Methods:
     norm = reduction.norm
     argmax = reduction.argmax
     argmin = reduction.argmin
-    abs = arith.abs
-    sign = arith.sign
+    abs = elementwise.abs
+    sign = elementwise.sign
     clip = elementwise.clip
     exp = elementwise.exp
     expm1 = elementwise.expm1

@@ -9,11 +9,12 @@ import numpy as np
 
 from .._graph import Primitive
 from ..ndarray import NDArray
+from . import elementwise, indexing, shape
 from ._variadic import Variadic
 from .shape import unbroadcast
 
 __all__ = [
-    "add", "subtract", "multiply", "divide", "power", "modulo", "negative", "abs", "sign",
+    "add", "subtract", "multiply", "divide", "power", "modulo", "negative",
     "maximum", "minimum", "equal", "not_equal", "greater", "greater_equal", "lesser",
     "lesser_equal", "elemwise_add", "elemwise_sub", "elemwise_mul", "elemwise_div", "add_n",
 ]
@@ -73,9 +74,6 @@ product3_op: Primitive = Primitive(
     lambda w, ans, a, b, c, k: product3_op(a, b, w, k=k),
 )
 negative_op: Primitive = Primitive("negative", np.negative, lambda g, ans, x: -g)
-abs_op: Primitive = Primitive("abs", np.abs, lambda g, ans, x: g * sign_op(x))
-# The derivative of sign is zero; zeros_like keeps it connected to x for higher orders.
-sign_op: Primitive = Primitive("sign", np.sign, lambda g, ans, x: shape.zeros_like(x))
 maximum_op: Primitive = Primitive(
     "maximum", np.maximum,
     lambda g, ans, x, y: unbroadcast(g * _step_ge(x, y), x),
@@ -209,30 +207,6 @@ def negative(data: NDArray) -> NDArray:
     <NDArray 2 @cpu(0)>
     """
     return negative_op(data)
-
-
-def abs(data: NDArray) -> NDArray:  # noqa: A001 - MXNet's name
-    """Elementwise absolute value; its gradient at 0 is 0.
-
-    >>> from tape import nd
-    >>> nd.abs(nd.array([-1.5, 2]))
-    <BLANKLINE>
-    [1.5 2. ]
-    <NDArray 2 @cpu(0)>
-    """
-    return abs_op(data)
-
-
-def sign(data: NDArray) -> NDArray:
-    """Elementwise sign (-1, 0 or 1); its gradient is zero.
-
-    >>> from tape import nd
-    >>> nd.sign(nd.array([-3, 0, 2]))
-    <BLANKLINE>
-    [-1.  0.  1.]
-    <NDArray 3 @cpu(0)>
-    """
-    return sign_op(data)
 
 
 def maximum(lhs: Operand, rhs: Operand) -> NDArray:
@@ -419,6 +393,3 @@ def add_n(*args: NDArray) -> NDArray:
         if shape is None or not isinstance(a, NDArray) or a._data.shape != shape:
             _same_shape(first, a, f"add_n (array {k})")
     return add_n_op(*args)
-
-
-from . import elementwise, indexing, shape  # noqa: E402

@@ -12,11 +12,12 @@ import numpy as np
 
 from .._graph import Primitive
 from ..ndarray import NDArray
+from . import shape
 
 __all__ = [
     "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "cbrt", "rcbrt", "square",
     "reciprocal", "floor", "ceil", "round", "rint", "fix", "trunc", "relu", "sigmoid", "softrelu",
-    "softsign", "clip",
+    "softsign", "clip", "abs", "sign",
 ]
 
 _LN2 = math.log(2.0)
@@ -95,8 +96,11 @@ sigmoid_op: Primitive = Primitive("sigmoid", _sigmoid, lambda g, ans, x: sigmoid
 softrelu_op: Primitive = Primitive(
     "softrelu", lambda x: np.logaddexp(0, x).astype(x.dtype, copy=False), lambda g, ans, x: g * sigmoid_op(x)
 )
+abs_op: Primitive = Primitive("abs", np.abs, lambda g, ans, x: g * sign_op(x))
+# The derivative of sign is zero; zeros_like keeps it connected to x for higher orders.
+sign_op: Primitive = Primitive("sign", np.sign, lambda g, ans, x: shape.zeros_like(x))
 softsign_op: Primitive = Primitive(
-    "softsign", lambda x: x / (1 + np.abs(x)), lambda g, ans, x: g / square_op(arith.abs_op(x) + 1)
+    "softsign", lambda x: x / (1 + np.abs(x)), lambda g, ans, x: g / square_op(abs_op(x) + 1)
 )
 # 1 inside [a_min, a_max], else 0; a taped op whose own derivative is zero.
 inside_op: Primitive = Primitive(
@@ -389,4 +393,25 @@ def clip(data: NDArray, a_min: float, a_max: float) -> NDArray:
     return clip_op(data, a_min=a_min, a_max=a_max)
 
 
-from . import arith, shape  # noqa: E402
+def abs(data: NDArray) -> NDArray:  # noqa: A001 - MXNet's name
+    """Elementwise absolute value; its gradient at 0 is 0.
+
+    >>> from tape import nd
+    >>> nd.abs(nd.array([-1.5, 2]))
+    <BLANKLINE>
+    [1.5 2. ]
+    <NDArray 2 @cpu(0)>
+    """
+    return abs_op(data)
+
+
+def sign(data: NDArray) -> NDArray:
+    """Elementwise sign (-1, 0 or 1); its gradient is zero.
+
+    >>> from tape import nd
+    >>> nd.sign(nd.array([-3, 0, 2]))
+    <BLANKLINE>
+    [-1.  0.  1.]
+    <NDArray 3 @cpu(0)>
+    """
+    return sign_op(data)

@@ -12,8 +12,7 @@ from ..ndarray import NDArray
 from ._axes import axes_index, axis_index
 from ._variadic import MultiOutput, Variadic
 from .indexing import getitem_op
-from .reduction import sum_op
-from .shape import reshape_op
+from .shape import reshape_op, sum_to_op
 
 __all__ = ["concat", "stack", "split", "slice", "slice_axis", "tile", "repeat", "flip", "reverse"]
 
@@ -71,12 +70,14 @@ split_op: MultiOutput = MultiOutput("split", _split, _split_vjp)
 def _tile_vjp(g: NDArray, ans: NDArray, x: NDArray, reps: tuple[int, ...]) -> NDArray:
     # Axis i of the result is (reps[i], x.shape[i]) laid out flat: sum over the copies.
     pairs = tuple(v for r, n in zip(reps, x.shape, strict=True) for v in (r, n))
-    return sum_op(reshape_op(g, shape=pairs), axes=tuple(range(0, len(pairs), 2)), keepdims=False)
+    kept = tuple(v for n in x.shape for v in (1, n))
+    return reshape_op(sum_to_op(reshape_op(g, shape=pairs), shape=kept), shape=x.shape)
 
 
 def _repeat_vjp(g: NDArray, ans: NDArray, x: NDArray, repeats: int, axis: int) -> NDArray:
     split = (*x.shape[:axis], x.shape[axis], repeats, *x.shape[axis + 1:])
-    return sum_op(reshape_op(g, shape=split), axes=(axis + 1,), keepdims=False)
+    kept = (*x.shape[:axis], x.shape[axis], 1, *x.shape[axis + 1:])
+    return reshape_op(sum_to_op(reshape_op(g, shape=split), shape=kept), shape=x.shape)
 
 
 tile_op: Primitive = Primitive("tile", lambda x, reps: np.tile(x, reps), _tile_vjp)

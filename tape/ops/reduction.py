@@ -9,7 +9,7 @@ import numpy as np
 
 from .._graph import Primitive, taped
 from ..ndarray import NDArray
-from . import arith, elementwise
+from . import arith, elementwise, indexing, join
 from ._axes import axes_index
 from .shape import broadcast_to_op, reshape_op, sum_to_op, transpose_op
 
@@ -232,7 +232,7 @@ def norm(
     if ord == 2:
         out = elementwise.sqrt_op(sum(data * data, axis=axis, keepdims=keepdims))
     elif ord == 1:
-        out = sum(arith.abs_op(data), axis=axis, keepdims=keepdims)
+        out = sum(elementwise.abs_op(data), axis=axis, keepdims=keepdims)
     else:
         raise ValueError(f"norm supports ord=1 and ord=2, not {ord}")
     return out if out_dtype is None else out.astype(out_dtype)
@@ -260,6 +260,3 @@ def argmin(data: NDArray, axis: int | None = None, keepdims: bool = False) -> ND
     <NDArray 2 @cpu(0)>
     """
     return argmin_op(data, axis=axis, keepdims=keepdims)
-
-
-from . import indexing, join  # noqa: E402
