@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import inspect
 import io
 import re
 import sys
@@ -19,6 +20,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from tape._methods import Methods
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -171,3 +174,17 @@ def test_figure_hook_draws_a_graph_without_graphviz() -> None:
     head, names = figures.neuron_graph()
     svg = figures.draw_graph(viz.walk(head, names=names))
     assert svg.lstrip().startswith(b"<?xml") and b"sigmoid" in svg
+
+
+def test_the_ndarray_reference_lists_every_method_that_is_an_op() -> None:
+    # Those methods are the op functions themselves, which the API reference does not render
+    # as methods: the page lists them by hand, and this keeps the list exact.
+    ops = {
+        name
+        for name, value in vars(Methods).items()
+        if inspect.isfunction(value) and value.__module__.startswith("tape.ops") and name[0] != "_"
+    }
+    page = (DOCS / "reference" / "ndarray.md").read_text()
+    names = page.split("## Methods that are ops")[1].strip().split("\n\n")[-1]  # the last paragraph
+    listed = set(re.findall(r"`(\w+)`", names))
+    assert listed == ops - {"copy"}, sorted(listed ^ (ops - {"copy"}))
