@@ -25,4 +25,4 @@ __version__ = "0.1.0"
 __all__ = [
     "autograd", "nd", "random", "testing", "NDArray", "Context", "cpu", "gpu",
     "current_context", "num_gpus", "AutogradError", "__version__",
-]
+]  # fmt: skip

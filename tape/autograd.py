@@ -19,7 +19,7 @@ from .ndarray import NDArray
 __all__ = [
     "record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
     "set_recording", "set_training", "mark_variables", "backward", "grad", "Function",
-]
+]  # fmt: skip
 
 Arrays = NDArray | Sequence[NDArray]
 OptArrays = NDArray | Sequence[NDArray | None] | None
@@ -260,8 +260,7 @@ class _FunctionOp:
         for k, (r, x) in enumerate(zip(res, inputs, strict=True), 1):
             if not isinstance(r, NDArray):
                 raise AutogradError(
-                    f"{self.name}.backward returned a {type(r).__name__} as gradient {k}: "
-                    "return NDArrays"
+                    f"{self.name}.backward returned a {type(r).__name__} as gradient {k}: return NDArrays"
                 )
             if isinstance(x, NDArray) and r.shape != x.shape:
                 raise AutogradError(
@@ -315,8 +314,7 @@ class Function:
     def __call__(self, *inputs: NDArray) -> Any:
         if self._used:
             raise AutogradError(
-                f"this {type(self).__name__} instance was already called: create a new "
-                "instance for each call"
+                f"this {type(self).__name__} instance was already called: create a new instance for each call"
             )
         self._used = True
         with Scope(False, None):

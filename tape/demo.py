@@ -34,7 +34,7 @@ from .ndarray import NDArray
 __all__ = [
     "Dataset", "DataError", "GradCheck", "TwoLayerNet", "ProgressBar", "load_digits", "load_mnist",
     "softmax_cross_entropy", "train", "gradient_check", "save_loss_plot", "main",
-]
+]  # fmt: skip
 
 Params = dict[str, NDArray]
 RELATIVE_FLOOR = 1e-4
@@ -168,8 +168,10 @@ class TwoLayerNet:
             return nd.array(rng.standard_normal((rows, cols)) * np.sqrt(2.0 / rows))
 
         self.params: Params = {
-            "W1": weights(n_in, n_hidden), "b1": nd.zeros(n_hidden),
-            "W2": weights(n_hidden, n_out), "b2": nd.zeros(n_out),
+            "W1": weights(n_in, n_hidden),
+            "b1": nd.zeros(n_hidden),
+            "W2": weights(n_hidden, n_out),
+            "b2": nd.zeros(n_out),
         }
         for p in self.params.values():
             p.attach_grad()
@@ -387,14 +389,29 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train the two-layer net of 'Deep Learning from Scratch' with tape on handwritten "
         "digits, report its test accuracy and check its gradients against numerical differentiation.",
     )
-    parser.add_argument("--epochs", type=_positive_int, metavar="N", help="passes over the training set "
-                        "(default: 20 on the bundled digits, 5 on MNIST)")
-    parser.add_argument("--seed", type=int, default=0, metavar="N",
-                        help="seed of the initial weights and batch order (default: 0)")
-    parser.add_argument("--plot", metavar="PATH", help="save the loss curve as an image (e.g. loss.png); "
-                        "needs matplotlib")
-    parser.add_argument("--mnist", metavar="PATH", type=_existing_file, help="train 784-100-10 on an MNIST "
-                        ".npz holding x_train, y_train, x_test, y_test instead of the bundled digits")
+    parser.add_argument(
+        "--epochs",
+        type=_positive_int,
+        metavar="N",
+        help="passes over the training set (default: 20 on the bundled digits, 5 on MNIST)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed of the initial weights and batch order (default: 0)",
+    )
+    parser.add_argument(
+        "--plot", metavar="PATH", help="save the loss curve as an image (e.g. loss.png); needs matplotlib"
+    )
+    parser.add_argument(
+        "--mnist",
+        metavar="PATH",
+        type=_existing_file,
+        help="train 784-100-10 on an MNIST "
+        ".npz holding x_train, y_train, x_test, y_test instead of the bundled digits",
+    )
     return parser
 
 
@@ -421,11 +438,15 @@ def main(argv: Sequence[str] | None = None, stream: TextIO = sys.stdout) -> int:
         stream.write(line + "\n")
 
     start = time.perf_counter()
-    say(f"tape demo: a {data.n_features}-{hidden}-{data.n_classes} net (affine, ReLU, affine, softmax) "
-        f"on {data.name}")
+    say(
+        f"tape demo: a {data.n_features}-{hidden}-{data.n_classes} net (affine, ReLU, affine, softmax) "
+        f"on {data.name}"
+    )
     say(f"data: {DIGITS_CREDIT if args.mnist is None else args.mnist}")
-    say(f"{len(data.x_train)} training and {len(data.x_test)} test images; SGD with momentum 0.9, "
-        f"learning rate 0.1, batches of {batch_size}, {epochs} epochs, seed {args.seed}")
+    say(
+        f"{len(data.x_train)} training and {len(data.x_test)} test images; SGD with momentum 0.9, "
+        f"learning rate 0.1, batches of {batch_size}, {epochs} epochs, seed {args.seed}"
+    )
     losses = train(net, data, epochs, rng, batch_size=batch_size, stream=stream)
 
     correct = round(net.accuracy(data.x_test, data.y_test) * len(data.y_test))
@@ -434,8 +455,10 @@ def main(argv: Sequence[str] | None = None, stream: TextIO = sys.stdout) -> int:
     scope = f"all {check.total}"
     if check.checked < check.total:
         scope = f"a sample of {check.checked} of {check.total}"
-    say(f"gradient check against central differences (float64, 8 test images, {scope} parameters): "
-        f"worst relative error {check.worst:.1e} at {check.where}")
+    say(
+        f"gradient check against central differences (float64, 8 test images, {scope} parameters): "
+        f"worst relative error {check.worst:.1e} at {check.where}"
+    )
     if args.plot is not None:
         save_loss_plot(losses, len(losses) // epochs, args.plot, f"tape demo: {data.name}")
         say(f"loss curve saved to {args.plot}")

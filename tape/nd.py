@@ -83,4 +83,4 @@ __all__ += [
     "broadcast_maximum", "broadcast_minimum", "broadcast_equal", "broadcast_not_equal",
     "broadcast_greater", "broadcast_greater_equal", "broadcast_lesser", "broadcast_lesser_equal",
     "random_normal", "random_uniform",
-]
+]  # fmt: skip

@@ -151,9 +151,7 @@ class NDArray(_Methods):
         3.0
         """
         if self._data.size != 1:
-            raise ValueError(
-                f"asscalar() needs an array of size 1, but this one has shape {self.shape}"
-            )
+            raise ValueError(f"asscalar() needs an array of size 1, but this one has shape {self.shape}")
         return self._data.reshape(()).copy()[()]
 
     def item(self) -> Any:

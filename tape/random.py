@@ -13,7 +13,7 @@ from .ndarray import NDArray
 __all__ = [
     "seed", "normal", "uniform", "randn", "randint", "exponential", "gamma", "poisson", "shuffle",
     "multinomial", "generator",
-]
+]  # fmt: skip
 
 ShapeLike = int | tuple[int, ...] | list[int] | None
 
@@ -69,8 +69,13 @@ def _make(data: np.ndarray, dtype: Any, ctx: Any) -> NDArray:
 
 
 def normal(
-    loc: Any = 0.0, scale: Any = 1.0, shape: ShapeLike = None, dtype: Any = None,
-    ctx: Any = None, out: NDArray | None = None, **kwargs: Any,
+    loc: Any = 0.0,
+    scale: Any = 1.0,
+    shape: ShapeLike = None,
+    dtype: Any = None,
+    ctx: Any = None,
+    out: NDArray | None = None,
+    **kwargs: Any,
 ) -> NDArray:
     """Samples from a normal distribution with mean `loc` and standard deviation `scale`.
 
@@ -83,8 +88,13 @@ def normal(
 
 
 def uniform(
-    low: Any = 0.0, high: Any = 1.0, shape: ShapeLike = None, dtype: Any = None,
-    ctx: Any = None, out: NDArray | None = None, **kwargs: Any,
+    low: Any = 0.0,
+    high: Any = 1.0,
+    shape: ShapeLike = None,
+    dtype: Any = None,
+    ctx: Any = None,
+    out: NDArray | None = None,
+    **kwargs: Any,
 ) -> NDArray:
     """Samples from the uniform distribution on `[low, high)`.
 
@@ -110,8 +120,13 @@ def randn(
 
 
 def randint(
-    low: int, high: int, shape: ShapeLike = None, dtype: Any = "int32", ctx: Any = None,
-    out: NDArray | None = None, **kwargs: Any,
+    low: int,
+    high: int,
+    shape: ShapeLike = None,
+    dtype: Any = "int32",
+    ctx: Any = None,
+    out: NDArray | None = None,
+    **kwargs: Any,
 ) -> NDArray:
     """Random integers in `[low, high)` (int32 by default).
 
@@ -124,8 +139,12 @@ def randint(
 
 
 def exponential(
-    scale: Any = 1.0, shape: ShapeLike = None, dtype: Any = None, ctx: Any = None,
-    out: NDArray | None = None, **kwargs: Any,
+    scale: Any = 1.0,
+    shape: ShapeLike = None,
+    dtype: Any = None,
+    ctx: Any = None,
+    out: NDArray | None = None,
+    **kwargs: Any,
 ) -> NDArray:
     """Samples from the exponential distribution with mean `scale`.
 
@@ -138,8 +157,13 @@ def exponential(
 
 
 def gamma(
-    alpha: Any = 1.0, beta: Any = 1.0, shape: ShapeLike = None, dtype: Any = None, ctx: Any = None,
-    out: NDArray | None = None, **kwargs: Any,
+    alpha: Any = 1.0,
+    beta: Any = 1.0,
+    shape: ShapeLike = None,
+    dtype: Any = None,
+    ctx: Any = None,
+    out: NDArray | None = None,
+    **kwargs: Any,
 ) -> NDArray:
     """Samples from the gamma distribution with shape `alpha` and scale `beta`.
 
@@ -152,8 +176,12 @@ def gamma(
 
 
 def poisson(
-    lam: Any = 1.0, shape: ShapeLike = None, dtype: Any = None, ctx: Any = None,
-    out: NDArray | None = None, **kwargs: Any,
+    lam: Any = 1.0,
+    shape: ShapeLike = None,
+    dtype: Any = None,
+    ctx: Any = None,
+    out: NDArray | None = None,
+    **kwargs: Any,
 ) -> NDArray:
     """Samples from the Poisson distribution with rate `lam` (as floats, like MXNet).
 

@@ -185,13 +185,21 @@ def _compare(
             raise GradientMismatchError(
                 f"{_what(order, seed)}: tape's gradient for {label[k]} has shape {g.shape}, "
                 f"but the argument has shape {w.shape}",
-                order=order, argument=k + 1, index=(), tape=float("nan"), numeric=float("nan"),
+                order=order,
+                argument=k + 1,
+                index=(),
+                tape=float("nan"),
+                numeric=float("nan"),
             )
         if g.dtype != np.float64:
             raise GradientMismatchError(
                 f"{_what(order, seed)}: tape's gradient for {label[k]} has dtype {g.dtype}, but the "
                 "argument is float64: some VJP computes in lower precision",
-                order=order, argument=k + 1, index=(), tape=float("nan"), numeric=float("nan"),
+                order=order,
+                argument=k + 1,
+                index=(),
+                tape=float("nan"),
+                numeric=float("nan"),
             )
         ok = np.isclose(g, w, rtol=rtol, atol=atol)
         bad += int(ok.size - np.count_nonzero(ok))

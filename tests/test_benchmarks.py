@@ -17,9 +17,24 @@ def test_quick_run_prints_the_table_and_writes_json(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     # A subprocess: the suite pins BLAS threads and tunes the allocator for its own process.
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--repeat", "1", "--only", "tiny_ops",
-         "tanh_third", "--json", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "--quick",
+            "--repeat",
+            "1",
+            "--only",
+            "tiny_ops",
+            "tanh_third",
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "benchmark" in done.stdout and "ratio" in done.stdout

@@ -38,8 +38,13 @@ def small_mnist(path: Path, n_train: int = 600, n_test: int = 200) -> None:
         images = np.kron(x.reshape(-1, 8, 8), np.ones((1, 3, 3)))  # 24x24
         return (np.pad(images, ((0, 0), (2, 2), (2, 2))) * 255).astype(np.uint8)
 
-    np.savez(path, x_train=enlarge(data.x_train[:n_train]), y_train=data.y_train[:n_train].astype(np.uint8),
-             x_test=enlarge(data.x_test[:n_test]), y_test=data.y_test[:n_test].astype(np.uint8))
+    np.savez(
+        path,
+        x_train=enlarge(data.x_train[:n_train]),
+        y_train=data.y_train[:n_train].astype(np.uint8),
+        x_test=enlarge(data.x_test[:n_test]),
+        y_test=data.y_test[:n_test].astype(np.uint8),
+    )
 
 
 # ---- the data --------------------------------------------------------------------------------
@@ -109,8 +114,12 @@ def test_softmax_cross_entropy_gradient_is_softmax_minus_onehot_over_batch() -> 
 
 def test_net_parameters_have_the_books_names_and_shapes() -> None:
     net = demo.TwoLayerNet(64, 50, 10, np.random.default_rng(0))
-    assert {k: p.shape for k, p in net.params.items()} == {"W1": (64, 50), "b1": (50,), "W2": (50, 10),
-                                                          "b2": (10,)}
+    assert {k: p.shape for k, p in net.params.items()} == {
+        "W1": (64, 50),
+        "b1": (50,),
+        "W2": (50, 10),
+        "b2": (10,),
+    }
     assert all(p.grad is not None for p in net.params.values())
 
 
@@ -125,8 +134,9 @@ def test_gradient_check_of_a_fresh_net_is_tight() -> None:
 def test_gradient_check_samples_entries_of_a_large_parameter() -> None:
     data = demo.load_digits()
     net = demo.TwoLayerNet(64, 16, 10, np.random.default_rng(0))
-    check = demo.gradient_check(net, data.x_train[:4], data.y_train[:4], np.random.default_rng(0),
-                                full_limit=500, sample=20)
+    check = demo.gradient_check(
+        net, data.x_train[:4], data.y_train[:4], np.random.default_rng(0), full_limit=500, sample=20
+    )
     assert check.checked == 20 + 16 + 16 * 10 + 10  # W1 (1024 entries) is sampled
     assert check.worst < 1e-5
 
@@ -241,8 +251,11 @@ def test_plot_without_matplotlib_says_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "matplotlib" else real_find_spec(name, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "matplotlib" else real_find_spec(name, *a),
+    )
     with pytest.raises(SystemExit):
         demo.main(["--plot", "loss.png"], stream=io.StringIO())
     assert "pip install matplotlib" in capsys.readouterr().err

@@ -41,7 +41,7 @@ class Block:
 
 
 def _dedent(body: str, indent: str) -> str:
-    return "\n".join(line[len(indent):] if line.startswith(indent) else line for line in body.split("\n"))
+    return "\n".join(line[len(indent) :] if line.startswith(indent) else line for line in body.split("\n"))
 
 
 def blocks_of(text: str) -> list[Block]:
@@ -116,7 +116,7 @@ def test_the_no_run_marker_skips_only_the_next_block() -> None:
 
 
 def test_indented_blocks_inside_admonitions_are_found() -> None:
-    page = '!!! note\n    ```python\n    x = 1\n    ```\n'
+    page = "!!! note\n    ```python\n    x = 1\n    ```\n"
     assert blocks_of(page)[0].code == "x = 1\n"
 
 

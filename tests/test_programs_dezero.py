@@ -151,8 +151,11 @@ def test_step33_newton_method_follows_the_book_iterates() -> None:
         (gx2,) = autograd.grad(gx, [x])
         x[:] = x - gx / gx2
         iterates.append(x.asscalar())
-    np.testing.assert_allclose(iterates[:5], [2.0, 1.4545454545454546, 1.1510467893775467,
-                                              1.0253259289766978, 1.0009084519430513], rtol=1e-12)
+    np.testing.assert_allclose(
+        iterates[:5],
+        [2.0, 1.4545454545454546, 1.1510467893775467, 1.0253259289766978, 1.0009084519430513],
+        rtol=1e-12,
+    )
     assert iterates[-1] == pytest.approx(1.0, abs=1e-15)
 
 

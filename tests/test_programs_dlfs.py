@@ -78,12 +78,15 @@ class SoftmaxWithLoss:
         return (self.y - self.t) / self.t.shape[0]
 
 
-def numpy_backprop(params: dict[str, np.ndarray], x: np.ndarray, t: np.ndarray, activation: str) -> tuple[
-    float, dict[str, np.ndarray]
-]:
+def numpy_backprop(
+    params: dict[str, np.ndarray], x: np.ndarray, t: np.ndarray, activation: str
+) -> tuple[float, dict[str, np.ndarray]]:
     """TwoLayerNet.gradient of the book: forward through the layers, then backward in reverse."""
-    layers = [Affine(params["W1"], params["b1"]), Relu() if activation == "relu" else Sigmoid(),
-              Affine(params["W2"], params["b2"])]
+    layers = [
+        Affine(params["W1"], params["b1"]),
+        Relu() if activation == "relu" else Sigmoid(),
+        Affine(params["W2"], params["b2"]),
+    ]
     last = SoftmaxWithLoss()
     h = x
     for layer in layers:
@@ -133,9 +136,9 @@ def mnist_like_batch(batch_size: int, seed: int) -> tuple[np.ndarray, np.ndarray
     return rng.random((batch_size, 784)), np.eye(10)[rng.integers(0, 10, batch_size)]
 
 
-def tape_gradients(params: dict[str, np.ndarray], x: np.ndarray, t: np.ndarray, activation: str) -> tuple[
-    float, dict[str, np.ndarray]
-]:
+def tape_gradients(
+    params: dict[str, np.ndarray], x: np.ndarray, t: np.ndarray, activation: str
+) -> tuple[float, dict[str, np.ndarray]]:
     p = {k: f64(v) for k, v in params.items()}
     for v in p.values():
         v.attach_grad()

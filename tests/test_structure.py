@@ -82,7 +82,7 @@ def test_imports_run_one_way() -> None:
         path.append(m)
         for dep in sorted(graph.get(m, ())):
             if state.get(dep) == 1:
-                cycle = [*path[path.index(dep):], dep]
+                cycle = [*path[path.index(dep) :], dep]
                 pytest.fail("import cycle: " + " -> ".join(cycle))
             if dep not in state:
                 visit(dep)

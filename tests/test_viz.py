@@ -28,8 +28,12 @@ def test_walk_follows_ops_back_to_the_variable() -> None:
     x, y = recorded_square_sum()
     graph = viz.walk(y, names={"x": x, "y": y})
     assert [v.kind for v in graph.vertices] == ["array", "op", "array", "op", "variable"]
-    assert edges_by_label(graph) == {("sum", "y"), ("(2, 3) float32", "sum"), ("multiply", "(2, 3) float32"),
-                                     ("x", "multiply")}
+    assert edges_by_label(graph) == {
+        ("sum", "y"),
+        ("(2, 3) float32", "sum"),
+        ("multiply", "(2, 3) float32"),
+        ("x", "multiply"),
+    }
 
 
 def test_an_input_used_twice_gets_two_edges() -> None:

@@ -120,14 +120,29 @@ def draw_graph(graph: viz.Graph) -> bytes:
     fig, ax = plt.subplots(figsize=(1.5 * (max(xs) - min(xs)) + 2.5, 0.8 * max(ys) + 1))
     colours = {"op": "#dfe9f7", "variable": "#fbe3c0"}
     for src, dst in graph.edges:
-        ax.annotate("", xy=pos[dst], xytext=pos[src],
-                    arrowprops={"arrowstyle": "-|>", "color": "0.4", "shrinkA": 14, "shrinkB": 14})
+        ax.annotate(
+            "",
+            xy=pos[dst],
+            xytext=pos[src],
+            arrowprops={"arrowstyle": "-|>", "color": "0.4", "shrinkA": 14, "shrinkB": 14},
+        )
     for v in graph.vertices:
         px, py = pos[v.id]
-        ax.text(px, py, v.label, ha="center", va="center", fontsize=7, zorder=3,
-                bbox={"boxstyle": "round,pad=0.4" if v.kind == "op" else "round4,pad=0.4",
-                      "fc": colours.get(v.kind, "white"), "ec": "none" if v.kind == "scalar" else "0.3",
-                      "ls": "--" if v.kind == "constant" else "-"})
+        ax.text(
+            px,
+            py,
+            v.label,
+            ha="center",
+            va="center",
+            fontsize=7,
+            zorder=3,
+            bbox={
+                "boxstyle": "round,pad=0.4" if v.kind == "op" else "round4,pad=0.4",
+                "fc": colours.get(v.kind, "white"),
+                "ec": "none" if v.kind == "scalar" else "0.3",
+                "ls": "--" if v.kind == "constant" else "-",
+            },
+        )
     ax.set_xlim(min(xs) - 1, max(xs) + 1)
     ax.set_ylim(-0.5, max(ys) + 0.5)
     ax.axis("off")

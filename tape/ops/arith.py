@@ -17,7 +17,7 @@ __all__ = [
     "add", "subtract", "multiply", "divide", "power", "modulo", "negative",
     "maximum", "minimum", "equal", "not_equal", "greater", "greater_equal", "lesser",
     "lesser_equal", "elemwise_add", "elemwise_sub", "elemwise_mul", "elemwise_div", "add_n",
-]
+]  # fmt: skip
 
 Operand = NDArray | float | int
 
@@ -27,25 +27,31 @@ def _log(x: Any) -> Any:
 
 
 add_op: Primitive = Primitive(
-    "add", np.add,
+    "add",
+    np.add,
     lambda g, ans, x, y: unbroadcast(g, x),
     lambda g, ans, x, y: unbroadcast(g, y),
 )
 subtract_op: Primitive = Primitive(
-    "subtract", np.subtract,
+    "subtract",
+    np.subtract,
     lambda g, ans, x, y: unbroadcast(g, x),
     lambda g, ans, x, y: unbroadcast(-g, y),
 )
 multiply_op: Primitive = Primitive(
-    "multiply", np.multiply,
+    "multiply",
+    np.multiply,
     lambda g, ans, x, y: unbroadcast(g * y, x),
     lambda g, ans, x, y: unbroadcast(g * x, y),
 )
 divide_op: Primitive = Primitive(
-    "divide", np.true_divide,
+    "divide",
+    np.true_divide,
     lambda g, ans, x, y: unbroadcast(g / y, x),
     lambda g, ans, x, y: unbroadcast(-g * ans / y, y),
 )
+
+
 def _power_base_vjp(g: NDArray, ans: NDArray, x: NDArray, y: Any) -> NDArray:
     if not isinstance(y, NDArray) and y == 0:
         # d/dx x**0 is 0 everywhere, x = 0 included (y * x**(y-1) would give 0 * inf = nan).
@@ -60,7 +66,8 @@ def _power_exponent_vjp(g: NDArray, ans: NDArray, x: Any, y: NDArray) -> NDArray
 
 power_op: Primitive = Primitive("power", np.power, _power_base_vjp, _power_exponent_vjp)
 modulo_op: Primitive = Primitive(
-    "modulo", np.mod,
+    "modulo",
+    np.mod,
     lambda g, ans, x, y: unbroadcast(g, x),
     lambda g, ans, x, y: unbroadcast(-g * elementwise.floor(x / y), y),
 )
@@ -75,12 +82,14 @@ product3_op: Primitive = Primitive(
 )
 negative_op: Primitive = Primitive("negative", np.negative, lambda g, ans, x: -g)
 maximum_op: Primitive = Primitive(
-    "maximum", np.maximum,
+    "maximum",
+    np.maximum,
     lambda g, ans, x, y: unbroadcast(g * _step_ge(x, y), x),
     lambda g, ans, x, y: unbroadcast(g * (1 - _step_ge(x, y)), y),
 )
 minimum_op: Primitive = Primitive(
-    "minimum", np.minimum,
+    "minimum",
+    np.minimum,
     lambda g, ans, x, y: unbroadcast(g * (1 - _step_ge(x, y)), x),
     lambda g, ans, x, y: unbroadcast(g * _step_ge(x, y), y),
 )

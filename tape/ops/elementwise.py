@@ -18,7 +18,7 @@ __all__ = [
     "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "cbrt", "rcbrt", "square",
     "reciprocal", "floor", "ceil", "round", "rint", "fix", "trunc", "relu", "sigmoid", "softrelu",
     "softsign", "clip", "abs", "sign",
-]
+]  # fmt: skip
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)

@@ -72,7 +72,7 @@ def _indices(index: NDArray | np.ndarray | Any, n: int, mode: str, what: str) ->
 
 def _untake(g: np.ndarray, indices: np.ndarray, axis: int, shape: tuple[int, ...]) -> np.ndarray:
     out = np.zeros(shape, dtype=g.dtype)
-    flat = g.reshape((*g.shape[:axis], indices.size, *g.shape[axis + indices.ndim:]))
+    flat = g.reshape((*g.shape[:axis], indices.size, *g.shape[axis + indices.ndim :]))
     np.add.at(np.moveaxis(out, axis, 0), indices.ravel(), np.moveaxis(flat, axis, 0))
     return out
 
@@ -92,7 +92,7 @@ untake_op: Primitive = Primitive(
 
 def _pick_key(index: np.ndarray, axis: int, shape: tuple[int, ...]) -> tuple[np.ndarray, ...]:
     """The fancy index that takes `index` along `axis` and each position of the other axes."""
-    grids = _grids(shape[:axis] + shape[axis + 1:])
+    grids = _grids(shape[:axis] + shape[axis + 1 :])
     return (*grids[:axis], index, *grids[axis:])
 
 
@@ -110,7 +110,7 @@ def _grids(rest: tuple[int, ...]) -> tuple[np.ndarray, ...]:
 def _pick(x: np.ndarray, key: tuple[np.ndarray, ...], axis: int, keepdims: bool) -> np.ndarray:
     out = np.asarray(x[key])
     if keepdims:
-        return out.reshape((*x.shape[:axis], 1, *x.shape[axis + 1:]))
+        return out.reshape((*x.shape[:axis], 1, *x.shape[axis + 1 :]))
     return out.reshape(1) if out.ndim == 0 else out
 
 
@@ -188,7 +188,7 @@ def pick(
     shape = data._data.shape
     axis = axis_index(len(shape), axis, "pick")
     idx = _indices(index, shape[axis], mode, "pick")
-    rest = shape[:axis] + shape[axis + 1:]
+    rest = shape[:axis] + shape[axis + 1 :]
     if idx.shape != rest:
         if idx.size != math.prod(rest):
             raise ValueError(

@@ -48,17 +48,20 @@ stack_op: Variadic = Variadic("stack", lambda *xs, axis: np.stack(xs, axis=axis)
 
 def _split(x: np.ndarray, num_outputs: int, axis: int, squeeze_axis: bool) -> list[np.ndarray]:
     parts = np.split(x, num_outputs, axis=axis)
-    return [p.reshape(p.shape[:axis] + p.shape[axis + 1:] or (1,)) for p in parts] if squeeze_axis else parts
+    return [p.reshape(p.shape[:axis] + p.shape[axis + 1 :] or (1,)) for p in parts] if squeeze_axis else parts
 
 
 def _split_vjp(
     grads: list[NDArray | None], x: NDArray, num_outputs: int, axis: int, squeeze_axis: bool
 ) -> NDArray:
-    piece = (*x.shape[:axis], x.shape[axis] // num_outputs, *x.shape[axis + 1:])
+    piece = (*x.shape[:axis], x.shape[axis] // num_outputs, *x.shape[axis + 1 :])
     # An output the backward never reached contributes zeros.
     parts = [
-        NDArray(np.zeros(piece, dtype=x._data.dtype)) if g is None
-        else reshape_op(g, shape=piece) if squeeze_axis else g
+        NDArray(np.zeros(piece, dtype=x._data.dtype))
+        if g is None
+        else reshape_op(g, shape=piece)
+        if squeeze_axis
+        else g
         for g in grads
     ]
     return concat_op(*parts, axis=axis)
@@ -75,8 +78,8 @@ def _tile_vjp(g: NDArray, ans: NDArray, x: NDArray, reps: tuple[int, ...]) -> ND
 
 
 def _repeat_vjp(g: NDArray, ans: NDArray, x: NDArray, repeats: int, axis: int) -> NDArray:
-    split = (*x.shape[:axis], x.shape[axis], repeats, *x.shape[axis + 1:])
-    kept = (*x.shape[:axis], x.shape[axis], 1, *x.shape[axis + 1:])
+    split = (*x.shape[:axis], x.shape[axis], repeats, *x.shape[axis + 1 :])
+    kept = (*x.shape[:axis], x.shape[axis], 1, *x.shape[axis + 1 :])
     return reshape_op(sum_to_op(reshape_op(g, shape=split), shape=kept), shape=x.shape)
 
 

@@ -55,7 +55,6 @@ def _spread_fwd(g: np.ndarray, kept: tuple[int, ...], shape: tuple[int, ...], sc
     return out
 
 
-
 def _spread_vjp(
     u: NDArray, ans: NDArray, g: NDArray, kept: tuple[int, ...], shape: tuple[int, ...], scale: float
 ) -> NDArray:
@@ -192,8 +191,8 @@ def prod(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool
     x = reshape_op(x, shape=(*[data.shape[i] for i in kept], n))
     while n > 1:
         half = n // 2
-        y = x[..., :half] * x[..., half:2 * half]
-        x = join.concat_op(y, x[..., 2 * half:], axis=y.ndim - 1) if n % 2 else y
+        y = x[..., :half] * x[..., half : 2 * half]
+        x = join.concat_op(y, x[..., 2 * half :], axis=y.ndim - 1) if n % 2 else y
         n = half + n % 2
     out_shape = _kept(data.shape, axes) if keepdims else tuple(data.shape[i] for i in kept)
     return reshape_op(x, shape=out_shape or (1,))
@@ -212,7 +211,11 @@ def nansum(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bo
 
 
 def norm(
-    data: NDArray, ord: int = 2, axis: Axis = None, out_dtype: Any = None, keepdims: bool = False  # noqa: A002
+    data: NDArray,
+    ord: int = 2,  # noqa: A002 - MXNet's name
+    axis: Axis = None,
+    out_dtype: Any = None,
+    keepdims: bool = False,
 ) -> NDArray:
     """The L2 norm (or L1 with `ord=1`) over `axis`, all axes by default.
 

@@ -14,7 +14,7 @@ from ._axes import axes_index, axis_index
 __all__ = [
     "reshape", "transpose", "swapaxes", "broadcast_to", "broadcast_axis", "broadcast_like",
     "expand_dims", "squeeze", "flatten", "zeros_like", "ones_like", "cast", "stop_gradient",
-]
+]  # fmt: skip
 
 Shape = tuple[int, ...]
 

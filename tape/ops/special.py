@@ -24,7 +24,15 @@ __all__ = ["erf", "gamma", "gammaln", "digamma"]
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 # Bernoulli numbers B_2, B_4, ..., B_20 of the asymptotic series.
 _BERNOULLI = (
-    1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510, 43867 / 798,
+    1 / 6,
+    -1 / 30,
+    1 / 42,
+    -1 / 30,
+    5 / 66,
+    -691 / 2730,
+    7 / 6,
+    -3617 / 510,
+    43867 / 798,
     -174611 / 330,
 )
 
@@ -110,9 +118,7 @@ def _polygamma(x: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-erf_op: Primitive = Primitive(
-    "erf", _erf, lambda g, ans, x: g * exp_op(-(x * x)) * _TWO_OVER_SQRT_PI
-)
+erf_op: Primitive = Primitive("erf", _erf, lambda g, ans, x: g * exp_op(-(x * x)) * _TWO_OVER_SQRT_PI)
 polygamma_op: Primitive = Primitive(
     "polygamma", _polygamma, lambda g, ans, x, n: g * polygamma_op(x, n=n + 1)
 )

@@ -14,7 +14,7 @@ from .elementwise import rsqrt_op
 __all__ = [
     "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh",
     "arccosh", "arctanh", "degrees", "radians",
-]
+]  # fmt: skip
 
 _DEG = 180.0 / math.pi
 _RAD = math.pi / 180.0
