@@ -28,6 +28,8 @@ NEVER = (
     "cannot differentiate an array that was never recorded: call attach_grad() on the inputs "
     "and compute the head inside `with autograd.record():`"
 )
+# A shared empty dict for the walk's tables that most backwards never fill; never written to.
+_EMPTY: dict[Any, Any] = {}
 # The op types whose VJPs the walk calls itself; any other op has a `backward` (see Backward).
 _PLAIN = (_Unary, _Binary, Primitive)
 
@@ -45,10 +47,9 @@ def run_backward(
     With `variables` None, write (or add) into the `.grad` buffer of every marked array
     reached; otherwise return the gradients of `variables` and touch no buffer.
     """
-    walk = _Walk(variables, retain_graph, create_graph)
     # 1. Find every node reachable from the heads and count the edges into each, so that a
     #    node runs only once all the gradients flowing into it have been summed.
-    walk.count_edges(heads)
+    walk = _Walk(heads, variables, retain_graph, create_graph)
     # 2. Run the nodes whose gradients are all in, in reverse topological order, with
     #    recording set to create_graph (so that the VJPs record themselves) and training to
     #    train_mode. Saved in locals rather than through a Scope: this is once per backward.
@@ -56,9 +57,14 @@ def run_backward(
     flags.recording = create_graph
     flags.training = train_mode
     try:
+        ready, grads, pending = walk.ready, walk.grads, walk.pending
         for h, hg in zip(heads, head_grads, strict=True):
-            walk.seed(h, hg)
-        ready = walk.ready
+            node = h._node
+            assert node is not None  # _Walk checked
+            # A head that no other head depends on is ready at once.
+            if node not in grads and pending[node] == 0:
+                ready.append((node, h if node.outs is None else walk.multi[node]))
+            walk.accumulate(node, h, hg)
         while ready:
             walk.run_chain(*ready.pop())
         # 3. The gradients went to the buffers as their arrays were reached, or wait in
@@ -73,23 +79,27 @@ class _Walk:
 
     __slots__ = ("create_graph", "grads", "multi", "pending", "ready", "results", "retain_graph", "variables")
 
-    def __init__(self, variables: Sequence[NDArray] | None, retain_graph: bool, create_graph: bool) -> None:
+    def __init__(
+        self,
+        heads: Sequence[NDArray],
+        variables: Sequence[NDArray] | None,
+        retain_graph: bool,
+        create_graph: bool,
+    ) -> None:
+        """Phase 1: count the edges into every node reachable from `heads`; check what they reach."""
         self.variables = variables
         self.retain_graph = retain_graph
         self.create_graph = create_graph
-        self.pending: dict[Node, int] = {}  # edges into each node not yet run
-        # The outputs reached of multi-output nodes, by position.
-        self.multi: dict[Node, list[NDArray | None]] = {}
+        # The outputs reached of multi-output nodes, by position (made on first use: rare).
+        self.multi: dict[Node, list[NDArray | None]] = _EMPTY
         # The gradient summed so far into each node (a list by position, for multi-output).
         self.grads: dict[Node, Any] = {}
         # Nodes all of whose gradients are in, with their output (or list of outputs).
         self.ready: list[tuple[Node, Any]] = []
-        self.results: dict[int, NDArray | None] = {}  # id(variable) -> gradient, for grad()
-
-    # ---- phase 1 ----------------------------------------------------------------------------
-    def count_edges(self, heads: Sequence[NDArray]) -> None:
-        """Count the edges into every node reachable from `heads`; check what they reach."""
-        pending = self.pending
+        # id(variable) -> gradient, for grad(); backward() delivers to the buffers instead.
+        self.results: dict[int, NDArray | None] = _EMPTY if variables is None else {}
+        pending: dict[Node, int] = {}  # edges into each node not yet run
+        self.pending = pending
         stack: list[Node] = []
         reached: list[NDArray] = []  # marked arrays found, for the checks below
         for h in heads:
@@ -120,23 +130,17 @@ class _Walk:
                     self._register(pn, p)
                 if p._grad_req is not None:
                     reached.append(p)
-        _check_reached(reached, self.variables)
+        _check_reached(reached, variables)
 
     def _register(self, node: Node, arr: NDArray) -> None:
         """Note `arr` as a reached output of the multi-output `node`."""
         assert node.outs is not None
+        if self.multi is _EMPTY:
+            self.multi = {}
         outs = self.multi.setdefault(node, [None] * len(node.outs))
         outs[_output_index(node, arr)] = arr
 
     # ---- phase 2 ----------------------------------------------------------------------------
-    def seed(self, head: NDArray, head_grad: NDArray) -> None:
-        """Give a head its gradient; a head no other head depends on is ready at once."""
-        node = head._node
-        assert node is not None
-        if node not in self.grads and self.pending[node] == 0:
-            self.ready.append((node, head if node.outs is None else self.multi[node]))
-        self.accumulate(node, head, head_grad)
-
     def accumulate(self, node: Node, arr: NDArray, g: Any) -> None:
         """Add `g`, the gradient of `arr`, to what its node has received."""
         grads = self.grads
@@ -269,7 +273,9 @@ class _Walk:
             g = results.get(id(variables[0]))
             if g is None:
                 return [NDArray(np.zeros_like(variables[0]._data))]
-            return [g.copy() if _owner(g._data) == _owner(head_grads[0]._data) else g]
+            a, h = g._data, head_grads[0]._data
+            shared = (a if a.base is None else a.base) is (h if h.base is None else h.base)
+            return [g.copy() if shared else g]
         taken = {_owner(h._data) for h in head_grads}
         out = []
         for v in variables:
@@ -284,6 +290,7 @@ class _Walk:
 
 
 def _check_reached(reached: list[NDArray], variables: Sequence[NDArray] | None) -> None:
+    """Raise unless the marked arrays `reached` include what the backward must deliver to."""
     if variables is None:
         for a in reached:  # a loop: a generator costs more than this usually takes
             if a._grad_req != "null":
@@ -324,8 +331,9 @@ def _owner(a: np.ndarray) -> int:
     return id(a if a.base is None else a.base)
 
 
-def _refs(holder: NDArray) -> int:
-    return sys.getrefcount(holder._data)
+def _sole() -> int:
+    holder = NDArray(np.empty(0))
+    return sys.getrefcount(holder._data)  # the same expression as in _adopt
 
 
 def _local_only() -> int:
@@ -338,7 +346,7 @@ def _local_only() -> int:
 # by nothing but one NDArray, measured with the same code that tests them later, so that they
 # are right for the interpreter at hand.
 _LOCAL_ONLY = _local_only()
-_SOLE = _refs(NDArray(np.empty(0)))
+_SOLE = _sole()
 
 
 def _adopt(buf: NDArray, g: NDArray) -> bool:
@@ -351,7 +359,7 @@ def _adopt(buf: NDArray, g: NDArray) -> bool:
     the new one is the array a copy would have made; a weight-sized gradient is not copied on
     every step. (PyTorch's AccumulateGrad steals a gradient on the same kind of condition.)
     """
-    if _refs(g) > _SOLE or _refs(buf) > _SOLE:
+    if sys.getrefcount(g._data) > _SOLE or sys.getrefcount(buf._data) > _SOLE:
         return False
     new, old = g._data, buf._data
     if (

@@ -186,7 +186,7 @@ class Methods:
         [ 2. 40.]
         <NDArray 2 @cpu(0)>
         """
-        autograd.backward(self, out_grad, retain_graph=retain_graph, train_mode=train_mode)
+        autograd.backward(self, out_grad, retain_graph, train_mode)
 
     # ---- copies and dtypes ----------------------------------------------------------------------
     copy = shapes.copy
