@@ -346,3 +346,27 @@ def test_grad_of_an_input_without_a_vjp_is_zeros() -> None:
     np.testing.assert_array_equal(gc_only.asnumpy(), [0.0, 0.0])
     np.testing.assert_array_equal(gc_both.asnumpy(), [0.0, 0.0])
     np.testing.assert_array_equal(gx.asnumpy(), [1.0, 0.0])
+
+
+def test_input_without_a_vjp_that_other_ops_also_use() -> None:
+    # where's node runs first (the last parent of the sum), while c still waits for `c * 2`.
+    c = variable([1.0, 0.0])
+    with autograd.record():
+        y = c * 2 + where_op(c, 2.0, 3.0)
+    y.backward()
+    np.testing.assert_array_equal(grad(c), [2.0, 2.0])
+
+
+def test_marked_output_of_a_multi_output_op_gets_its_gradient() -> None:
+    x = variable([1.0, 2.0, 3.0, 4.0])
+    with autograd.record():
+        a, b = nd.split(x, num_outputs=2, axis=0)
+        a.attach_grad()  # an intermediate: the graph above it stays
+        y = (a * 3 + b).sum()
+    y.backward()
+    np.testing.assert_array_equal(grad(a), [3.0, 3.0])
+    np.testing.assert_array_equal(grad(x), [3.0, 3.0, 1.0, 1.0])
+
+
+def test_a_primitive_names_itself() -> None:
+    assert repr(where_op) == "<Primitive where>"
