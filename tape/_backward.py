@@ -77,7 +77,7 @@ def run_backward(
 class _Walk:
     """The state of one backward pass."""
 
-    __slots__ = ("create_graph", "grads", "multi", "pending", "ready", "results", "retain_graph", "variables")
+    __slots__ = ("create_graph", "grads", "multi", "pending", "ready", "results", "retain_graph")
 
     def __init__(
         self,
@@ -87,7 +87,6 @@ class _Walk:
         create_graph: bool,
     ) -> None:
         """Phase 1: count the edges into every node reachable from `heads`; check what they reach."""
-        self.variables = variables
         self.retain_graph = retain_graph
         self.create_graph = create_graph
         # The outputs reached of multi-output nodes, by position (made on first use: rare).
@@ -96,7 +95,8 @@ class _Walk:
         self.grads: dict[Node, Any] = {}
         # Nodes all of whose gradients are in, with their output (or list of outputs).
         self.ready: list[tuple[Node, Any]] = []
-        # id(variable) -> gradient, for grad(); backward() delivers to the buffers instead.
+        # id(variable) -> gradient, for grad(); _EMPTY for backward(), which delivers to the
+        # buffers instead.
         self.results: dict[int, NDArray | None] = _EMPTY if variables is None else {}
         pending: dict[Node, int] = {}  # edges into each node not yet run
         self.pending = pending
@@ -252,7 +252,7 @@ class _Walk:
 
         `unshared` says that no one but the backward holds the NDArray `g`.
         """
-        if self.variables is not None:
+        if self.results is not _EMPTY:
             self.results[id(a)] = g
             return
         req, buf = a._grad_req, a._grad

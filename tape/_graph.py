@@ -60,6 +60,14 @@ class Node:
         self.outs = outs
 
 
+Vjp = Callable[..., NDArray]
+_new = object.__new__
+_NO_PARAMS: dict[str, Any] = {}  # shared, never mutated
+_FIRST = (0,)
+_SECOND = (1,)
+_BOTH = (0, 1)
+
+
 def leaf() -> Node:
     """A fresh node for a marked variable: no inputs, never freed."""
     return Node(None, (), {}, ())
@@ -87,19 +95,15 @@ def record_node(
     parents = tuple([i for i, x in enumerate(inputs) if isinstance(x, NDArray) and x._node is not None])
     if not parents:
         return False
-    refs = tuple([weakref.ref(o) for o in outputs]) if multi else None
-    node = Node(op, tuple(inputs), params or _NO_PARAMS, parents, refs)
+    node = _new(Node)  # Node.__init__ inlined, as in the fast paths below
+    node.op = op
+    node.inputs = tuple(inputs)
+    node.params = params or _NO_PARAMS
+    node.parents = parents
+    node.outs = tuple([weakref.ref(o) for o in outputs]) if multi else None
     for o in outputs:
         o._node = node
     return True
-
-
-Vjp = Callable[..., NDArray]
-_new = object.__new__
-_NO_PARAMS: dict[str, Any] = {}  # shared, never mutated
-_FIRST = (0,)
-_SECOND = (1,)
-_BOTH = (0, 1)
 
 
 class Primitive:
