@@ -228,3 +228,20 @@ def test_stop_gradient_blocks_the_gradient() -> None:
         y = nd.BlockGrad(x * x) * x
     y.backward()
     assert x.grad.asscalar() == 4.0
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: nd.expand_dims(x, 10),
+        lambda x: nd.squeeze(x, axis=5),
+        lambda x: nd.swapaxes(x, 0, 4),
+        lambda x: nd.sum(x, axis=3),
+        lambda x: nd.concat(x, x, dim=7),
+    ],
+    ids=["expand_dims", "squeeze", "swapaxes", "sum", "concat"],
+)
+def test_an_axis_out_of_range_raises_naming_it(call: Any) -> None:
+    # Out-of-range axes once wrapped silently (squeeze) or went to the end (expand_dims).
+    with pytest.raises(ValueError, match="out of range"):
+        call(nd.ones((2, 1, 3)))
