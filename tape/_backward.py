@@ -8,6 +8,7 @@ path, `_Walk.run_chain`, for the chains of one-parent primitives that most graph
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,6 +29,7 @@ NEVER = (
     "cannot differentiate an array that was never recorded: call attach_grad() on the inputs "
     "and compute the head inside `with autograd.record():`"
 )
+_ADD_LOCK = threading.Lock()
 # A shared empty dict for the walk's tables that most backwards never fill; never written to.
 _EMPTY: dict[Any, Any] = {}
 # The op types whose VJPs the walk calls itself; any other op has a `backward` (see Backward).
@@ -170,7 +172,9 @@ class _Walk:
                 self.deliver(outs, g, unshared)
             op: Any = node.op
             inputs = node.inputs
-            if op is None or inputs is None:
+            if inputs is None:  # counted alive, freed since: by another backward meanwhile
+                raise AutogradError(FREED)
+            if op is None:
                 return  # a leaf
             parents = node.parents
             if len(parents) != 1 or type(op) not in _PLAIN:
@@ -212,7 +216,8 @@ class _Walk:
         """Run a node with several parents, several outputs, or a custom backward."""
         inputs = node.inputs
         op: Any = node.op
-        assert inputs is not None and op is not None
+        if inputs is None:  # as in run_chain
+            raise AutogradError(FREED)
         # A primitive's VJPs are called one by one (a bias add, a product: no lists); other
         # kinds return the gradients of all their parents at once.
         plain = type(op) in _PLAIN
@@ -263,7 +268,10 @@ class _Walk:
             elif not (unshared and _adopt(buf, g)):
                 np.copyto(buf._data, g._data.reshape(buf._data.shape), casting="unsafe")
         elif req == "add" and g is not None:
-            buf._data += g._data.reshape(buf._data.shape)
+            # NumPy lets go of the GIL inside a large `+=`: backwards in several threads into
+            # one 'add' buffer would interleave their read-add-writes and lose updates.
+            with _ADD_LOCK:
+                buf._data += g._data.reshape(buf._data.shape)
 
     def results_for(self, variables: Sequence[NDArray], head_grads: Sequence[NDArray]) -> list[NDArray]:
         """One fresh array per variable: never the caller's head gradient, never shared memory."""

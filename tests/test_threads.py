@@ -6,8 +6,9 @@ import threading
 from collections.abc import Callable
 
 import numpy as np
+import pytest
 
-from tape import autograd, nd
+from tape import AutogradError, autograd, nd
 
 TIMEOUT = 30
 
@@ -175,3 +176,46 @@ def test_a_new_thread_starts_with_both_modes_off_even_inside_record() -> None:
         (seen,) = run_together(look)
         assert modes() == (True, True)
     assert seen == (False, False)
+
+
+def test_threads_adding_into_one_shared_gradient_lose_no_update() -> None:
+    # Large enough that NumPy releases the GIL inside `+=`: unguarded, two threads' additions
+    # interleave and some are lost.
+    w = nd.zeros((1 << 20,))
+    w.attach_grad("add")
+    steps = 30
+
+    def work(barrier: threading.Barrier) -> None:
+        barrier.wait()
+        for _ in range(steps):
+            with autograd.record():
+                y = w * 2
+            y.backward()
+
+    run_together(work, work, work)
+    assert w.grad is not None
+    np.testing.assert_array_equal(w.grad.asnumpy()[[0, -1]], [3 * steps * 2.0] * 2)
+    assert float(w.grad.asnumpy().min()) == float(w.grad.asnumpy().max()) == 3 * steps * 2.0
+
+
+def test_a_graph_freed_during_a_backward_raises_instead_of_ending_there() -> None:
+    # A backward that frees part of the graph while another backward walks it (another thread,
+    # or, as here deterministically, a Function's backward): the walk must not take the freed
+    # node for a leaf and silently lose the gradient that flows through it.
+    x = nd.array([1.0, 2.0])
+    x.attach_grad()
+
+    class Identity(autograd.Function):
+        def forward(self, v: nd.NDArray) -> nd.NDArray:
+            return v * 1
+
+        def backward(self, dy: nd.NDArray) -> nd.NDArray:
+            other.backward()  # frees the node of u, which the outer backward has still to run
+            return dy
+
+    with autograd.record():
+        u = x * 2
+        w = Identity()(u * 3)
+        other = (u * 5).sum()
+    with pytest.raises(AutogradError, match="freed"):
+        w.backward()
