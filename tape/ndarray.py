@@ -38,12 +38,18 @@ def raw(x: Any) -> Any:
     return x._data if isinstance(x, NDArray) else x
 
 
+def _index_array(a: np.ndarray) -> np.ndarray:
+    # A bool array is a mask, as in NumPy; any other dtype holds positions (MXNet's float
+    # indices, a 0/1 comparison result among them, are positions too).
+    return a if a.dtype == np.bool_ else a.astype(np.int64)
+
+
 def index_key(key: Any) -> Any:
-    """An index with NDArrays in it, as NumPy takes it (integer arrays for array indices)."""
+    """An index with NDArrays in it, as NumPy takes it (integer positions, or a bool mask)."""
     if isinstance(key, NDArray):
-        return key._data.astype(np.int64)
+        return _index_array(key._data)
     if isinstance(key, tuple):
-        return tuple(k._data.astype(np.int64) if isinstance(k, NDArray) else k for k in key)
+        return tuple(_index_array(k._data) if isinstance(k, NDArray) else k for k in key)
     return key
 
 

@@ -150,3 +150,40 @@ def test_where_with_a_scalar_side() -> None:
 )
 def test_getitem_derivatives_to_second_order(key: Any) -> None:
     check_grads(_cubed(lambda a: a[key if len(key) > 1 else key[0]]), _x(), order=2)
+
+
+# ---- bool masks select as in NumPy -----------------------------------------------------------
+def _mask(values: list[bool]) -> nd.NDArray:
+    return nd.array(values, dtype="bool")
+
+
+def test_a_bool_array_index_selects_like_numpy() -> None:
+    x = nd.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    np.testing.assert_array_equal(x[_mask([True, False, True])].asnumpy(), [[1, 2], [5, 6]])
+    # A 2-D mask selects elements, flattened, as NumPy does.
+    np.testing.assert_array_equal(x[(x > 2.5).astype("bool")].asnumpy(), [3, 4, 5, 6])
+
+
+def test_the_gradient_of_a_bool_mask_scatters_back_to_the_selected_elements() -> None:
+    x = nd.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype="float64")
+    mask = _mask([True, False, True])
+    check_grads(lambda a: a[mask] ** 2, x, order=2)
+    x.attach_grad()
+    with autograd.record():
+        y = (x[mask] * nd.array([[1.0, 2.0]], dtype="float64")).sum()
+    y.backward()
+    np.testing.assert_array_equal(x.grad.asnumpy(), [[1, 2], [0, 0], [1, 2]])
+
+
+def test_assignment_through_a_bool_mask_writes_the_selected_elements() -> None:
+    z = nd.array([1.0, 2.0, 3.0])
+    z[_mask([True, False, True])] = 0
+    np.testing.assert_array_equal(z.asnumpy(), [0, 2, 0])
+
+
+def test_a_float_comparison_result_as_an_index_holds_positions_as_in_mxnet() -> None:
+    # MXNet's comparisons give float 0/1 arrays, and a float index array holds positions;
+    # the migration guide names the fix, `.astype('bool')`.
+    x = nd.array([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(x[x > 1.5].asnumpy(), [1, 2, 2])
+    np.testing.assert_array_equal(x[(x > 1.5).astype("bool")].asnumpy(), [2, 3])
