@@ -16,6 +16,7 @@ import numpy as np
 
 from ._graph import _NO_PARAMS, Node, Primitive, _Binary, _Unary
 from ._state import flags
+from ._versions import CLOCK, written_after
 from .errors import AutogradError
 from .ndarray import NDArray
 
@@ -104,10 +105,13 @@ class _Walk:
         self.pending = pending
         stack: list[Node] = []
         reached: list[NDArray] = []  # marked arrays found, for the checks below
+        now = CLOCK[0]  # a node recorded before `now` may have arrays written since: see _versions
         for h in heads:
             node = h._node
             if node is None:
                 raise AutogradError(NEVER)
+            if node.stamp < now and written_after(h._data, node.stamp):
+                raise _modified(node, "its output")
             if h._grad_req is not None:
                 reached.append(h)
             if node not in pending:
@@ -120,9 +124,13 @@ class _Walk:
             inputs = node.inputs
             if inputs is None:
                 raise AutogradError(FREED)
+            if node.stamp < now:
+                _check_inputs(node, inputs)
             for i in node.parents:
                 p = inputs[i]
                 pn = p._node
+                if pn.stamp < now and written_after(p._data, pn.stamp):
+                    raise _modified(pn, "its output")
                 if pn in pending:
                     pending[pn] += 1
                 else:
@@ -274,7 +282,7 @@ class _Walk:
                 buf._data += g._data.reshape(buf._data.shape)
 
     def results_for(self, variables: Sequence[NDArray], head_grads: Sequence[NDArray]) -> list[NDArray]:
-        """One fresh array per variable: never the caller's head gradient, never shared memory."""
+        """A fresh, writable array per variable: never a head gradient, shared memory, a read-only view."""
         results = self.results
         if len(variables) == 1 and len(head_grads) == 1:
             # The common call, grad(y, [x]): one ownership test instead of the sets below.
@@ -283,18 +291,35 @@ class _Walk:
                 return [NDArray(np.zeros_like(variables[0]._data))]
             a, h = g._data, head_grads[0]._data
             shared = (a if a.base is None else a.base) is (h if h.base is None else h.base)
-            return [g.copy() if shared else g]
+            return [g.copy() if shared or not a.flags.writeable else g]
         taken = {_owner(h._data) for h in head_grads}
         out = []
         for v in variables:
             g = results.get(id(v))
             if g is None:
                 g = NDArray(np.zeros_like(v._data))
-            elif _owner(g._data) in taken:
+            elif _owner(g._data) in taken or not g._data.flags.writeable:
                 g = g.copy()
             taken.add(_owner(g._data))
             out.append(g)
         return out
+
+
+def _check_inputs(node: Node, inputs: tuple[Any, ...]) -> None:
+    """Raise if an input of `node` was written in place after `node` was recorded."""
+    for k, x in enumerate(inputs, 1):
+        if isinstance(x, NDArray) and written_after(x._data, node.stamp):
+            raise _modified(node, f"its input {k}")
+
+
+def _modified(node: Node, which: str) -> AutogradError:
+    name = getattr(node.op, "name", "an op")
+    return AutogradError(
+        f"{which.replace('its', 'the', 1)} of '{name}' was modified in place after '{name}' was "
+        "recorded, so its backward would read the new values: write the update out of place "
+        "(`x = x + 1` rather than `x += 1` or `x[:] = ...`), change a copy (`x.copy()`), or "
+        "record the computation again after the change"
+    )
 
 
 def _check_reached(reached: list[NDArray], variables: Sequence[NDArray] | None) -> None:

@@ -13,6 +13,7 @@ hottest calls in tape.
 
 from __future__ import annotations
 
+import sys
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
@@ -20,6 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ._state import flags
+from ._versions import CLOCK
 from .ndarray import NDArray
 
 __all__ = ["Node", "Primitive", "leaf", "record_node", "taped"]
@@ -41,9 +43,10 @@ class Node:
     `inputs` is None once the node has been freed by a backward without `retain_graph`.
     `parents` are the positions of the inputs that were in a graph when it was recorded.
     `outs` is None for a single output, else weak references to the outputs, in order.
+    `stamp` is the in-place write clock when it was recorded (see `_versions.py`).
     """
 
-    __slots__ = ("inputs", "op", "outs", "params", "parents")
+    __slots__ = ("inputs", "op", "outs", "params", "parents", "stamp")
 
     def __init__(
         self,
@@ -58,6 +61,7 @@ class Node:
         self.params = params
         self.parents = parents
         self.outs = outs
+        self.stamp = CLOCK[0]
 
 
 Vjp = Callable[..., NDArray]
@@ -66,11 +70,18 @@ _NO_PARAMS: dict[str, Any] = {}  # shared, never mutated
 _FIRST = (0,)
 _SECOND = (1,)
 _BOTH = (0, 1)
+_NEVER_READ = sys.maxsize
 
 
 def leaf() -> Node:
-    """A fresh node for a marked variable: no inputs, never freed."""
-    return Node(None, (), {}, ())
+    """A fresh node for a marked variable: no inputs, never freed.
+
+    Its stamp is later than any write: a leaf's backward reads nothing, so writes to the
+    variable (the parameter updates of a training loop) never concern the leaf itself.
+    """
+    node = Node(None, (), {}, ())
+    node.stamp = _NEVER_READ
+    return node
 
 
 def taped(x: NDArray) -> bool:
@@ -101,6 +112,7 @@ def record_node(
     node.params = params or _NO_PARAMS
     node.parents = parents
     node.outs = tuple([weakref.ref(o) for o in outputs]) if multi else None
+    node.stamp = CLOCK[0]
     for o in outputs:
         o._node = node
     return True
@@ -170,6 +182,7 @@ class _Unary(Primitive):
             node.params = params or _NO_PARAMS
             node.parents = _FIRST
             node.outs = None
+            node.stamp = CLOCK[0]
         else:
             out._node = None
         return out
@@ -197,6 +210,7 @@ class _Binary(Primitive):
             node.params = params or _NO_PARAMS
             node.parents = (_BOTH if pb else _FIRST) if pa else _SECOND
             node.outs = None
+            node.stamp = CLOCK[0]
         else:
             out._node = None
         return out

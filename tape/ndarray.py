@@ -14,6 +14,7 @@ import numpy as np
 
 from . import context as _context
 from ._state import flags
+from ._versions import note_write
 from .errors import AutogradError
 
 if TYPE_CHECKING:
@@ -255,6 +256,7 @@ class NDArray(_Methods):
         self._data[index_key(key)] = raw(value)
 
     def _check_inplace(self, other: Any) -> None:
+        """Refuse an in-place write that recording forbids; note the write for the backward."""
         if flags.recording:
             if self._node is not None:
                 raise AutogradError(_INPLACE)
@@ -264,3 +266,4 @@ class NDArray(_Methods):
                     "(its gradient would be lost): build the result out of place, for example "
                     "with nd.concat, nd.where or arithmetic"
                 )
+        note_write(self._data)

@@ -16,12 +16,12 @@ TAPE = Path(__file__).resolve().parent.parent / "tape"
 CORE_BUDGET = {
     "_state.py": 120,
     "_graph.py": 220,
-    "_backward.py": 380,
+    "_backward.py": 420,  # 380 until the in-place write checks (issue 11)
     "ndarray.py": 300,
     "autograd.py": 360,
     "_methods.py": 320,
 }
-RECORD_AND_WALK_BUDGET = 600  # _graph.py + _backward.py
+RECORD_AND_WALK_BUDGET = 640  # _graph.py + _backward.py; 600 until the in-place write checks
 
 
 def _module_name(path: Path) -> str:
@@ -96,7 +96,7 @@ def test_imports_run_one_way() -> None:
 
 def test_the_array_knows_nothing_of_ops_graph_or_backward() -> None:
     deps = _graph()["tape.ndarray"]
-    assert deps <= {"tape._state", "tape.context", "tape.errors"}, deps
+    assert deps <= {"tape._state", "tape._versions", "tape.context", "tape.errors"}, deps
 
 
 def test_recording_knows_nothing_of_the_backward_walk() -> None:

@@ -1,0 +1,77 @@
+"""Versions of memory: when each array's memory was last written in place.
+
+A recorded op's backward reads its inputs and its output as they are when the backward runs.
+If one of them was written in place after the op was recorded (`x[:] = 0`, `x += 1`, through
+`x` or through any array sharing its memory: `x.detach()`, a reshaped view), the gradient would
+be computed from the wrong values. So every in-place write of an NDArray is noted here, against
+the memory it writes (the NumPy array that owns it, shared by all its views), with the time of
+a clock that only writes advance; every node notes that clock when it is recorded. A backward
+finds a node's arrays written after the node's time and raises instead (see `_backward.py`).
+
+The clock costs a recorded op one read; a backward compares each node's time with the clock
+and looks at the arrays only when some write happened since the node was recorded.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import threading
+import weakref
+
+import numpy as np
+
+__all__ = ["CLOCK", "note_write", "written_after"]
+
+# CLOCK[0] is the time of the latest in-place write (0: none yet). A list, so that the modules
+# that read it on their hot paths hold the one object.
+CLOCK = [0]
+_ticks = itertools.count(1)
+_lock = threading.Lock()
+# id(owner of the memory) -> (time of its last write, weak reference to that owner). The weak
+# reference tells a live owner from a dead one whose id was reused, and drops the entry.
+_written: dict[int, tuple[int, weakref.ref[np.ndarray]]] = {}
+
+
+def _owner(data: np.ndarray) -> np.ndarray:
+    while isinstance(data.base, np.ndarray):
+        data = data.base
+    return data
+
+
+def _forget(key: int, _ref: weakref.ref[np.ndarray]) -> None:
+    _written.pop(key, None)
+
+
+def note_write(data: np.ndarray) -> None:
+    """Note that the memory of `data` is being written in place now.
+
+    >>> import numpy as np
+    >>> a = np.zeros(3)
+    >>> before = CLOCK[0]
+    >>> note_write(a[1:])               # a view: the write is noted against `a`'s memory
+    >>> written_after(a, before)
+    True
+    """
+    owner = _owner(data)
+    key = id(owner)
+    with _lock:
+        t = next(_ticks)
+        CLOCK[0] = t
+        entry = _written.get(key)
+        ref = entry[1] if entry is not None and entry[1]() is owner else None
+        if ref is None:
+            ref = weakref.ref(owner, functools.partial(_forget, key))
+        _written[key] = (t, ref)
+
+
+def written_after(data: np.ndarray, time: int) -> bool:
+    """Whether the memory of `data` was written in place after `time` (a CLOCK value).
+
+    >>> import numpy as np
+    >>> written_after(np.zeros(2), 0)
+    False
+    """
+    owner = _owner(data)
+    entry = _written.get(id(owner))
+    return entry is not None and entry[0] > time and entry[1]() is owner
