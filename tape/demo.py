@@ -38,6 +38,8 @@ __all__ = [
 
 Params = dict[str, NDArray]
 RELATIVE_FLOOR = 1e-4
+MNIST_CLASSES = 10  # the digits 0 to 9
+PLOT_EXTRA = 'python -m pip install "tape[plot]"'  # how to get matplotlib for --plot
 DIGITS_CREDIT = (
     "UCI ML Repository, optical recognition of handwritten digits (Alpaydin & Kaynak 1998, CC BY 4.0)"
 )
@@ -86,7 +88,7 @@ def load_digits(test_fraction: float = 0.2) -> Dataset:
 
 def _images(z: Mapping[str, np.ndarray], key: str, path: str) -> np.ndarray:
     x = z[key]
-    if x.ndim < 2:
+    if x.ndim < 2 or len(x) == 0:
         raise DataError(f"{path}: {key} has shape {x.shape}; expected images, e.g. (60000, 28, 28)")
     x = x.reshape(len(x), -1)
     if np.issubdtype(x.dtype, np.integer) or x.max() > 1:
@@ -96,21 +98,47 @@ def _images(z: Mapping[str, np.ndarray], key: str, path: str) -> np.ndarray:
 
 def _labels(z: Mapping[str, np.ndarray], key: str, n: int, path: str) -> np.ndarray:
     y = z[key]
-    if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
+    if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer):
         raise DataError(
             f"{path}: {key} has shape {y.shape} and dtype {y.dtype}; expected {n} integer "
             "class labels (0, 1, 2, ...), one per image"
         )
+    low, high = int(y.min()), int(y.max())
+    if low < 0 or high >= MNIST_CLASSES:
+        raise DataError(
+            f"{path}: {key} holds labels from {low} to {high}; expected the digits 0 to "
+            f"{MNIST_CLASSES - 1}, one per image"
+        )
     return y.astype(np.int64)
+
+
+def _file_problem(text: str) -> str | None:
+    """Why the path `text` cannot be read as a data file, or None when it is a file."""
+    path = Path(text)
+    if path.is_file():
+        return None
+    if path.is_dir():
+        return f"{text!r} is a folder, not a file: give the path of the .npz file itself"
+    if path.exists():
+        return f"{text!r} is not a regular file: give the path of an .npz file"
+    return f"no such file: {text!r}"
 
 
 def load_mnist(path: str | Path) -> Dataset:
     """An MNIST ``.npz`` with arrays ``x_train``, ``y_train``, ``x_test``, ``y_test``.
 
-    Images may be (n, 28, 28) or (n, 784); integer pixels (0 to 255) are scaled to [0, 1].
-    Raises `DataError` naming what is missing or malformed.
+    Images may be (n, 28, 28) or (n, 784); integer pixels (0 to 255) are scaled to [0, 1];
+    labels are the digits 0 to 9. Raises `DataError` naming what is missing or malformed.
+
+    >>> load_mnist("no-such-file.npz")
+    Traceback (most recent call last):
+    ...
+    tape.demo.DataError: no such file: 'no-such-file.npz'
     """
     keys = ("x_train", "y_train", "x_test", "y_test")
+    problem = _file_problem(str(path))
+    if problem is not None:
+        raise DataError(problem)
     if not zipfile.is_zipfile(path):
         raise DataError(f"{path}: not an .npz file (the zip archive that numpy.savez writes)")
     try:
@@ -347,7 +375,19 @@ def _at_entries(
 
 
 def save_loss_plot(losses: Sequence[float], batches_per_epoch: int, path: str | Path, title: str) -> None:
-    """Draw the loss of every batch and its mean per epoch into an image file (PNG by suffix)."""
+    """Draw the loss of every batch and its mean per epoch into the PNG file `path`.
+
+    `path` must end in ``.png``: the file written is exactly `path` (needs matplotlib).
+
+    >>> save_loss_plot([0.9, 0.5], 1, "loss.jpg", "demo")
+    Traceback (most recent call last):
+    ...
+    ValueError: save_loss_plot: path 'loss.jpg' must end in .png (the curve is saved as a PNG image)
+    """
+    if Path(path).suffix.lower() != ".png":
+        raise ValueError(
+            f"save_loss_plot: path {str(path)!r} must end in .png (the curve is saved as a PNG image)"
+        )
     import matplotlib
 
     matplotlib.use("Agg")  # no window: write the file only
@@ -361,24 +401,47 @@ def save_loss_plot(losses: Sequence[float], batches_per_epoch: int, path: str | 
     ax.set(xlabel="batch", ylabel="softmax cross-entropy", yscale="log", title=title)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, format="png")
     plt.close(fig)
 
 
-def _positive_int(text: str) -> int:
+def _whole_number(text: str, minimum: int, kind: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+        raise argparse.ArgumentTypeError(f"expected a {kind} whole number, got {text!r}") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
     return value
 
 
+def _positive_int(text: str) -> int:
+    return _whole_number(text, 1, "positive")
+
+
+def _seed(text: str) -> int:
+    return _whole_number(text, 0, "non-negative")
+
+
 def _existing_file(text: str) -> Path:
+    problem = _file_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return Path(text)
+
+
+def _png_path(text: str) -> Path:
     path = Path(text)
-    if not path.is_file():
-        raise argparse.ArgumentTypeError(f"no such file: {text!r}")
+    if path.suffix.lower() != ".png":
+        raise argparse.ArgumentTypeError(
+            f"{text!r} does not end in .png: the loss curve is a PNG image; give a path such as loss.png"
+        )
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a folder: give the image's path, e.g. {path / 'loss.png'}"
+        )
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"the folder {str(path.parent)!r} does not exist")
     return path
 
 
@@ -397,13 +460,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--seed",
-        type=int,
+        type=_seed,
         default=0,
         metavar="N",
-        help="seed of the initial weights and batch order (default: 0)",
+        help="seed of the initial weights and batch order, 0 or more (default: 0)",
     )
     parser.add_argument(
-        "--plot", metavar="PATH", help="save the loss curve as an image (e.g. loss.png); needs matplotlib"
+        "--plot",
+        metavar="PATH",
+        type=_png_path,
+        help=f"save the loss curve as a PNG image at PATH, which ends in .png (e.g. loss.png); "
+        f"needs matplotlib: {PLOT_EXTRA}",
     )
     parser.add_argument(
         "--mnist",
@@ -416,15 +483,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, stream: TextIO = sys.stdout) -> int:
-    """Run the demo; returns the exit status (argument errors exit through argparse)."""
+    """Run the demo; returns the exit status (argument errors exit through argparse).
+
+    Every argument is checked before training starts.
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> main(["--epochs", "1"], stream=out)
+    0
+    >>> print(out.getvalue().splitlines()[2].split("; ")[1])
+    SGD with momentum 0.9, learning rate 0.1, batches of 32, 1 epoch, seed 0
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.plot is not None:
-        # The folder first: that mistake is the user's to fix whether or not matplotlib is there.
-        if not Path(args.plot).resolve().parent.is_dir():
-            parser.error(f"--plot {args.plot}: the folder {str(Path(args.plot).parent)!r} does not exist")
-        if importlib.util.find_spec("matplotlib") is None:
-            parser.error("--plot needs matplotlib, which is not installed: python -m pip install matplotlib")
+    plot: Path | None = args.plot  # the path's folder and suffix are checked by _png_path
+    if plot is not None and importlib.util.find_spec("matplotlib") is None:
+        parser.error(f"--plot needs matplotlib, which is not installed: {PLOT_EXTRA}")
     try:
         data = load_digits() if args.mnist is None else load_mnist(args.mnist)
     except DataError as e:
@@ -445,7 +519,8 @@ def main(argv: Sequence[str] | None = None, stream: TextIO = sys.stdout) -> int:
     say(f"data: {DIGITS_CREDIT if args.mnist is None else args.mnist}")
     say(
         f"{len(data.x_train)} training and {len(data.x_test)} test images; SGD with momentum 0.9, "
-        f"learning rate 0.1, batches of {batch_size}, {epochs} epochs, seed {args.seed}"
+        f"learning rate 0.1, batches of {batch_size}, {epochs} epoch{'' if epochs == 1 else 's'}, "
+        f"seed {args.seed}"
     )
     losses = train(net, data, epochs, rng, batch_size=batch_size, stream=stream)
 
@@ -459,10 +534,14 @@ def main(argv: Sequence[str] | None = None, stream: TextIO = sys.stdout) -> int:
         f"gradient check against central differences (float64, 8 test images, {scope} parameters): "
         f"worst relative error {check.worst:.1e} at {check.where}"
     )
-    if args.plot is not None:
-        save_loss_plot(losses, len(losses) // epochs, args.plot, f"tape demo: {data.name}")
-        say(f"loss curve saved to {args.plot}")
+    if plot is not None:
+        save_loss_plot(losses, len(losses) // epochs, plot, f"tape demo: {data.name}")
+        say(f"loss curve saved to {plot}")
     else:
         say("(--plot loss.png saves the loss curve)")
     say(f"done in {time.perf_counter() - start:.1f} s")
     return 0
+
+
+if __name__ == "__main__":  # python -m tape.demo, the same as python -m tape
+    sys.exit(main())

@@ -5,12 +5,16 @@ from __future__ import annotations
 import importlib.util
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tape import autograd, demo, nd
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class FakeTerminal(io.StringIO):
@@ -86,6 +90,24 @@ def test_mnist_loader_rejects_labels_that_do_not_match_the_images(tmp_path: Path
     np.savez(tmp_path / "m.npz", x_train=z, y_train=np.zeros(2, int), x_test=z, y_test=np.zeros(3, int))
     with pytest.raises(demo.DataError, match="y_train has shape"):
         demo.load_mnist(tmp_path / "m.npz")
+
+
+def test_mnist_loader_rejects_an_empty_image_set(tmp_path: Path) -> None:
+    z = np.zeros((3, 4))
+    np.savez(
+        tmp_path / "m.npz",
+        x_train=np.zeros((0, 4)),
+        y_train=np.zeros(0, int),
+        x_test=z,
+        y_test=np.zeros(3, int),
+    )
+    with pytest.raises(demo.DataError, match=re.escape("x_train has shape (0, 4); expected images")):
+        demo.load_mnist(tmp_path / "m.npz")
+
+
+def test_mnist_loader_says_a_folder_is_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(demo.DataError, match="is a folder, not a file"):
+        demo.load_mnist(tmp_path)
 
 
 # ---- the pieces ------------------------------------------------------------------------------
@@ -198,6 +220,10 @@ def test_epochs_option_sets_the_number_of_epochs() -> None:
     assert re.findall(r"^epoch (\d)/2 ", out, re.M) == ["1", "2"]
 
 
+def test_one_epoch_is_said_in_the_singular() -> None:
+    assert reported(r"batches of 32, (1 epochs?), seed", run("--epochs", "1")) == "1 epoch"
+
+
 def test_seed_makes_runs_repeatable() -> None:
     def accuracies(text: str) -> list[str]:
         return re.findall(r"test accuracy ([\d.]+%)", text)
@@ -206,10 +232,11 @@ def test_seed_makes_runs_repeatable() -> None:
 
 
 @pytest.mark.skipif(importlib.util.find_spec("matplotlib") is None, reason="matplotlib is not installed")
-def test_plot_option_saves_a_png(tmp_path: Path) -> None:
-    out = run("--epochs", "1", "--plot", str(tmp_path / "loss.png"))
-    assert (tmp_path / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "loss curve saved" in out
+def test_plot_option_writes_a_png_at_exactly_the_path_it_prints(tmp_path: Path) -> None:
+    out = run("--epochs", "1", "--plot", str(tmp_path / "curve.PNG"))
+    printed = Path(reported(r"loss curve saved to (.+)", out))
+    assert printed == tmp_path / "curve.PNG" and list(tmp_path.iterdir()) == [printed]
+    assert printed.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_mnist_option_trains_a_784_100_10_net(tmp_path: Path) -> None:
@@ -225,17 +252,46 @@ def test_mnist_option_trains_a_784_100_10_net(tmp_path: Path) -> None:
         (["--epochs", "0"], "argument --epochs: must be at least 1, got 0"),
         (["--epochs", "-3"], "argument --epochs: must be at least 1, got -3"),
         (["--epochs", "two"], "argument --epochs: expected a positive whole number, got 'two'"),
-        (["--seed", "x"], "argument --seed: invalid int value: 'x'"),
+        (["--seed", "x"], "argument --seed: expected a non-negative whole number, got 'x'"),
+        (["--seed", "-5"], "argument --seed: must be at least 0, got -5"),
         (["--mnist", "/no/such/file.npz"], "argument --mnist: no such file: '/no/such/file.npz'"),
+        (["--mnist", "."], "argument --mnist: '.' is a folder, not a file"),
         (["--plot", "/no/such/folder/loss.png"], "the folder '/no/such/folder' does not exist"),
+        (["--plot", "loss.xyz"], "argument --plot: 'loss.xyz' does not end in .png"),
+        (["--plot", "loss"], "argument --plot: 'loss' does not end in .png"),
     ],
 )
-def test_bad_arguments_exit_with_a_clear_message(
+def test_bad_arguments_exit_with_a_clear_message_before_training(
     argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    out = io.StringIO()
     with pytest.raises(SystemExit) as e:
-        demo.main(argv, stream=io.StringIO())
+        demo.main(argv, stream=out)
     assert e.value.code == 2 and message in capsys.readouterr().err
+    assert out.getvalue() == ""  # nothing trained
+
+
+def test_plot_path_that_is_a_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "loss.png").mkdir()
+    with pytest.raises(SystemExit):
+        demo.main(["--plot", str(tmp_path / "loss.png")], stream=io.StringIO())
+    assert f"'{tmp_path / 'loss.png'}' is a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("key", "labels", "found"),
+    [("y_train", [0, 3, 10], "from 0 to 10"), ("y_test", [-1, 2, 9], "from -1 to 9")],
+)
+def test_mnist_labels_outside_0_to_9_are_refused_with_the_range_found(
+    key: str, labels: list[int], found: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arrays = {"x_train": np.zeros((3, 4)), "y_train": np.zeros(3, int), "x_test": np.zeros((3, 4))}
+    np.savez(tmp_path / "m.npz", **{"y_test": np.zeros(3, int), **arrays, key: np.array(labels)})
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        demo.main(["--mnist", str(tmp_path / "m.npz")], stream=out)
+    assert f"{key} holds labels {found}; expected the digits 0 to 9" in capsys.readouterr().err
+    assert out.getvalue() == ""
 
 
 def test_a_file_that_is_not_npz_is_refused_clearly(
@@ -258,4 +314,21 @@ def test_plot_without_matplotlib_says_how_to_install_it(
     )
     with pytest.raises(SystemExit):
         demo.main(["--plot", "loss.png"], stream=io.StringIO())
-    assert "pip install matplotlib" in capsys.readouterr().err
+    assert 'needs matplotlib, which is not installed: python -m pip install "tape[plot]"' in (
+        capsys.readouterr().err
+    )
+
+
+def test_the_plot_extra_the_message_names_installs_matplotlib() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert extras["plot"] == ["matplotlib>=3.7"] and '"tape[plot]"' in demo.PLOT_EXTRA
+
+
+@pytest.mark.parametrize("module", ["tape", "tape.demo"])
+def test_python_m_prints_the_help(module: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and done.stdout.startswith("usage: python -m tape ")
+    assert "--mnist PATH" in done.stdout and done.stderr == ""
