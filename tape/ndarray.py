@@ -8,6 +8,7 @@ at import. Type checkers see them through the `_Methods` base below.
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -66,6 +67,15 @@ def wrap(data: np.ndarray) -> NDArray:
     out: NDArray = _new(NDArray)
     out._data = data
     out._node = out._grad = out._grad_req = None
+    return out
+
+
+def _restore(data: np.ndarray, grad: NDArray | None, grad_req: str | None) -> NDArray:
+    """A new array of `data`, marked with `grad_req` and `grad` if given (pickles call it)."""
+    out = NDArray(data)
+    if grad_req is not None:
+        out.attach_grad(grad_req)  # a fresh leaf, through autograd.mark
+        out._grad = grad
     return out
 
 
@@ -178,6 +188,26 @@ class NDArray(_Methods):
 
     def wait_to_read(self) -> None:
         """Wait until the values are computed: a no-op, NumPy computes eagerly."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle the values and, of a marked array, its grad_req and `.grad`; never a graph.
+
+        >>> import pickle; from tape import nd
+        >>> x = nd.array([1, 2]); x.attach_grad("add")
+        >>> y = pickle.loads(pickle.dumps(x))      # a variable of its own: a fresh leaf
+        >>> y.grad_req, y.grad.shape, pickle.loads(pickle.dumps(x * 2)).grad_req
+        ('add', (2,), None)
+        """
+        return _restore, (self._data, self._grad, self._grad_req)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> NDArray:
+        """`copy.deepcopy`: the copy a pickle round trip gives."""
+        grad = None if self._grad is None else copy.deepcopy(self._grad, memo)
+        return _restore(self._data.copy(), grad, self._grad_req)
+
+    def __copy__(self) -> NDArray:
+        """`copy.copy`: a deep copy; as with a NumPy array, no memory is shared."""
+        return self.__deepcopy__({})
 
     # ---- graph ----------------------------------------------------------------------------
     def detach(self) -> NDArray:

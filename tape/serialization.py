@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
 import zipfile
+import zlib
 from typing import Any
 
 import numpy as np
+from numpy.lib import format as npy_format
 
 from .ndarray import NDArray
 
@@ -15,6 +18,11 @@ __all__ = ["save", "load"]
 # A marker entry records whether a list or a dict was saved, so load gives back the same kind.
 _KIND = "__tape_kind__"
 PathLike = str | os.PathLike[str]
+
+MAX_BYTES = 1 << 30
+"""The most bytes `load` reads from one file (its members' sizes once uncompressed) unless its
+`max_bytes` says otherwise: 1 GiB. A guard against small hostile files; raise it for larger
+trusted ones."""
 
 
 def save(fname: PathLike, data: NDArray | list[NDArray] | tuple[NDArray, ...] | dict[str, NDArray]) -> None:
@@ -57,11 +65,19 @@ def _plain(a: Any, what: str) -> np.ndarray:
     return a._data
 
 
-def load(fname: PathLike) -> list[NDArray] | dict[str, NDArray]:
+def load(fname: PathLike, *, max_bytes: int | None = None) -> list[NDArray] | dict[str, NDArray]:
     """Load what `save` wrote: a list of arrays, or a dict of str -> array.
 
     A single saved array comes back as a list of one, as in MXNet. Any `.npz` without
     object arrays loads too (as a dict); pickled content is refused.
+
+    A file is read as untrusted. Its members may hold at most `max_bytes` bytes once
+    uncompressed (`MAX_BYTES`, 1 GiB, by default; set `tape.serialization.MAX_BYTES` to change
+    it for every call): the sizes in the zip directory are checked before anything is read,
+    and each array's header against its member's size before the array is allocated, so a
+    small file cannot make `load` allocate gigabytes. A truncated or damaged file, a member
+    that is not a `.npy` array, two members with one name and a list with a missing item each
+    raise a ValueError that says so.
 
     >>> import os, tempfile
     >>> from tape import nd
@@ -71,24 +87,156 @@ def load(fname: PathLike) -> list[NDArray] | dict[str, NDArray]:
     <BLANKLINE>
     [0. 1. 2.]
     <NDArray 3 @cpu(0)>
+    >>> nd.load(path, max_bytes=100)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: load: ... holds ... bytes once uncompressed, more than max_bytes=100; ...
     """
+    limit = MAX_BYTES if max_bytes is None else max_bytes
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise TypeError(f"load: max_bytes is a number of bytes, an int, not {type(limit).__name__}")
+    if limit < 0:
+        raise ValueError(f"load: max_bytes is a number of bytes, 0 or more, not {limit}")
+    name = os.fspath(fname)
     try:
-        archive = np.load(fname, allow_pickle=False)
-    except FileNotFoundError:
-        raise
-    except (OSError, ValueError, EOFError) as e:
+        archive = zipfile.ZipFile(name)
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as e:
+        raise _not_an_archive(name, e) from e
+    with archive:
+        members = _members(archive, name, limit)
+        content = {key: _read(archive, info, name) for key, info in members.items()}
+    return _arrange(content, name)
+
+
+def _not_an_archive(name: str, e: Exception) -> ValueError:
+    with open(name, "rb") as f:
+        if f.read(6) == b"\x93NUMPY":
+            return ValueError(f"load: {name} holds one bare NumPy array, not an .npz archive; use numpy.load")
+    return ValueError(
+        f"load: {name} is not an .npz file written by nd.save (or NumPy's savez), or it is truncated: {e}"
+    )
+
+
+def _members(archive: zipfile.ZipFile, name: str, limit: int) -> dict[str, zipfile.ZipInfo]:
+    """The archive's members by key, after the checks that need only the zip directory."""
+    infos = archive.infolist()
+    declared = _declared_count(archive)
+    if declared != len(infos):
         raise ValueError(
-            f"load: {fname!s} is not an .npz file written by nd.save (or NumPy's savez): {e}"
-        ) from e
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise ValueError(f"load: {fname!s} holds one bare NumPy array, not an .npz archive; use numpy.load")
+            f"load: {name} is damaged: its zip directory lists {len(infos)} members, but its end "
+            f"record says {declared}"
+        )
+    members: dict[str, zipfile.ZipInfo] = {}
+    total = 0
+    for info in infos:
+        member = info.filename
+        if not member.endswith(".npy"):
+            raise ValueError(
+                f"load: {name} has a member {member!r} that is not a .npy array: an archive written "
+                "by nd.save (or numpy.savez) holds only .npy members"
+            )
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ValueError(
+                f"load: {name}: member {member!r} is compressed with method {info.compress_type}; "
+                "load reads only stored or deflated members, as numpy.savez(_compressed) writes"
+            )
+        if member[:-4] in members:
+            raise ValueError(
+                f"load: {name} has two members named {member!r}: which array is meant is unknown "
+                "(the file was not written by nd.save or numpy.savez, or was altered)"
+            )
+        members[member[:-4]] = info
+        total += info.file_size
+    if total > limit:
+        raise ValueError(
+            f"load: {name} holds {total} bytes once uncompressed, more than max_bytes={limit}; "
+            "if you trust the file, pass a larger max_bytes (or raise tape.serialization.MAX_BYTES)"
+        )
+    return members
+
+
+def _declared_count(archive: zipfile.ZipFile) -> int:
+    """How many members the zip's end record declares (zipfile trusts the directory instead,
+    where a damaged length can hide members)."""
+    f = archive.fp  # zipfile seeks before each read of a member: moving it here is harmless
+    assert f is not None
+    end = f.seek(0, os.SEEK_END) - 22 - len(archive.comment)  # the end record: 22 bytes, a comment
+    f.seek(end + 10)
+    count = int.from_bytes(f.read(2), "little")
+    if count == 0xFFFF and end >= 20:  # ZIP64: the count is in the ZIP64 end record
+        f.seek(end - 20 + 8)  # its locator, 20 bytes just before, holds where that record is
+        f.seek(int.from_bytes(f.read(8), "little") + 32)
+        count = int.from_bytes(f.read(8), "little")
+    return count
+
+
+# What reading a damaged member raises, from zipfile, zlib and numpy.lib.format.
+_DAMAGED = (ValueError, EOFError, OSError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
+
+
+def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> np.ndarray:
+    """One member's array, its header checked against the member's size before it is allocated."""
+    what = f"load: {name}: member {info.filename!r}"
     try:
-        with archive:
-            content = {k: archive[k] for k in archive.files}
-    except (zipfile.BadZipFile, ValueError) as e:
-        raise ValueError(f"load: cannot read {fname!s} without unpickling, which tape never does: {e}") from e
-    kind = str(content.pop(_KIND)) if _KIND in content else "dict"
+        with archive.open(info) as f:
+            version = npy_format.read_magic(f)
+            read_header = (
+                npy_format.read_array_header_1_0 if version == (1, 0) else npy_format.read_array_header_2_0
+            )
+            shape, _, dtype = read_header(f)
+            offset = f.tell()
+    except _DAMAGED as e:
+        raise ValueError(f"{what} is damaged or not a .npy array: {e}") from e
+    if dtype.hasobject:
+        raise ValueError(f"{what} holds Python objects: reading them means unpickling, which tape never does")
+    size = math.prod(shape) * dtype.itemsize
+    if version not in ((1, 0), (2, 0), (3, 0)) or size != info.file_size - offset:
+        raise ValueError(
+            f"{what} is truncated or damaged: its header (format {version[0]}.{version[1]}) declares "
+            f"a {dtype} array of shape {shape}, {size} bytes, but {info.file_size - offset} bytes follow it"
+        )
+    try:
+        with archive.open(info) as f:
+            data = npy_format.read_array(f, allow_pickle=False)
+            f.read()  # to the end, where zipfile checks the CRC of the whole member
+    except _DAMAGED as e:
+        raise ValueError(f"{what} is damaged or not a .npy array: {e}") from e
+    return data
+
+
+def _arrange(content: dict[str, np.ndarray], name: str) -> list[NDArray] | dict[str, NDArray]:
+    """The arrays as the list or dict that was saved."""
+    kind = "dict"
+    if _KIND in content:
+        marker = content.pop(_KIND)
+        kind = str(marker) if marker.dtype.kind == "U" and marker.ndim == 0 else repr(marker)
+        if kind not in ("list", "dict"):
+            raise ValueError(f"load: {name}: its {_KIND!r} entry is {kind!r}, not 'list' or 'dict'")
     arrays = {k: NDArray(v.reshape(1) if v.ndim == 0 else v) for k, v in content.items()}
-    if kind == "list":
-        return [arrays[k] for k in sorted(arrays, key=int)]
-    return arrays
+    if kind == "dict":
+        return arrays
+    return [arrays[k] for k in _list_keys(list(arrays), name)]
+
+
+def _list_keys(keys: list[str], name: str) -> list[str]:
+    """The members of a saved list in item order, after checking that they are 0, 1, ... n-1."""
+    by_index: dict[int, str] = {}
+    for k in keys:
+        if not (k.isascii() and k.isdigit()):
+            raise ValueError(
+                f"load: {name} holds a list, but its member {k + '.npy'!r} is not named by an item "
+                "index (0.npy, 1.npy, ...)"
+            )
+        if int(k) in by_index:
+            raise ValueError(
+                f"load: {name}: members {by_index[int(k)] + '.npy'!r} and {k + '.npy'!r} are both "
+                f"item {int(k)} of the list"
+            )
+        by_index[int(k)] = k
+    missing = [i for i in range(len(by_index)) if i not in by_index]
+    if missing:
+        raise ValueError(
+            f"load: {name} holds a list with a gap: item {missing[0]} is missing, though there are "
+            f"items up to {max(by_index)}"
+        )
+    return [by_index[i] for i in range(len(by_index))]

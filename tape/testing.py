@@ -63,18 +63,18 @@ def _total(out: Any) -> NDArray:
     )
 
 
-def _grads(f: Fn, xs: list[NDArray], create_graph: bool) -> list[NDArray]:
-    """The gradients of the total of `f(*xs)`; call inside `record()`."""
+def _grads(f: Fn, xs: list[NDArray], create_graph: bool, training: bool) -> list[NDArray]:
+    """The gradients of the total of `f(*xs)`; call inside `record(training)`."""
     y = _total(f(*xs))
     try:
-        return autograd.grad(y, xs, retain_graph=True, create_graph=create_graph)
+        return autograd.grad(y, xs, retain_graph=True, create_graph=create_graph, train_mode=training)
     except AutogradError:
         # An argument f ignores, or a derivative that has become constant: adding
         # sum(zeros_like(x)) changes no value but connects every argument, whose gradient
         # is then zero rather than an "unreachable" error.
         for x in xs:
             y = y + zeros_like(x).sum()
-        return autograd.grad(y, xs, create_graph=create_graph)
+        return autograd.grad(y, xs, create_graph=create_graph, train_mode=training)
 
 
 def _value(f: Fn, xs: Sequence[NDArray], k: int, moved: np.ndarray) -> float:
@@ -111,16 +111,16 @@ def numeric_grad(f: Fn, *args: Any, eps: float = 1e-6) -> list[np.ndarray]:
     return grads
 
 
-def _tape_grad(f: Fn, xs: Sequence[NDArray]) -> list[np.ndarray]:
+def _tape_grad(f: Fn, xs: Sequence[NDArray], training: bool) -> list[np.ndarray]:
     vs = [NDArray(x._data.copy()) for x in xs]
     for v in vs:
         v.attach_grad()
-    with autograd.record():
-        grads = _grads(f, vs, create_graph=False)
+    with autograd.record(train_mode=training):
+        grads = _grads(f, vs, create_graph=False, training=training)
     return [g.asnumpy() for g in grads]
 
 
-def _directional(f: Fn, direction: Sequence[np.ndarray]) -> Fn:
+def _directional(f: Fn, direction: Sequence[np.ndarray], training: bool) -> Fn:
     """x -> <grad f(x), direction>, with its backward recorded: its gradient is a
     directional derivative of one order more."""
     ds = [NDArray(d) for d in direction]
@@ -131,8 +131,8 @@ def _directional(f: Fn, direction: Sequence[np.ndarray]) -> Fn:
             if x._node is None:  # a plain input (numerical evaluation): mark a fresh wrapper
                 xs[i] = NDArray(x._data)
                 xs[i].attach_grad()
-        with autograd.record():
-            grads = _grads(f, xs, create_graph=True)
+        with autograd.record(train_mode=training):
+            grads = _grads(f, xs, create_graph=True, training=training)
             total = (grads[0] * ds[0]).sum()
             for gr, d in zip(grads[1:], ds[1:], strict=True):
                 total = total + (gr * d).sum()
@@ -249,6 +249,10 @@ def check_grads(
     order 3 the gradient of ``<grad <grad f, v1>, v2>``, and so on to any order. Directions
     are drawn from a generator seeded with `seed`.
 
+    Both sides call `f` in the caller's mode: predict mode by default, where Dropout passes
+    values through, or training mode inside ``autograd.train_mode()`` (where a random `f`,
+    such as Dropout, differs between calls and cannot be checked).
+
     An element passes when ``|tape - numeric| <= atol + rtol * |numeric|``; the defaults suit
     float64 and smooth functions of values of moderate size. The first order that fails
     raises `GradientMismatchError` describing its worst element; returns None when all pass.
@@ -277,10 +281,13 @@ def check_grads(
         raise ValueError("check_grads needs at least one argument to differentiate with respect to")
     names = _arg_names(f, len(xs))
     rng = np.random.default_rng(seed)
+    # Both sides in the caller's mode: numeric_grad calls f as it is, and the tape's side
+    # records in that mode rather than record()'s default, training (which would drop out).
+    training = autograd.is_training()
     fn = f
     for level in range(1, order + 1):
-        got = _tape_grad(fn, xs)
+        got = _tape_grad(fn, xs, training)
         want = numeric_grad(fn, *xs, eps=eps)
         _compare(level, got, want, names, rtol, atol, seed)
         if level < order:
-            fn = _directional(fn, [rng.standard_normal(x.shape) for x in xs])
+            fn = _directional(fn, [rng.standard_normal(x.shape) for x in xs], training)

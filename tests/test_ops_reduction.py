@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -155,3 +156,62 @@ def test_fluent_reductions_equal_functions() -> None:
             getattr(x, name)(axis=1).asnumpy(), getattr(nd, name)(x, axis=1).asnumpy()
         )
     np.testing.assert_array_equal(x.argmax(axis=2).asnumpy(), nd.argmax(x, axis=2).asnumpy())
+
+
+# Empty arrays: (shape, axis) pairs where some reduced axis has length 0.
+EMPTY = [((0,), None), ((2, 0), None), ((2, 0), 1), ((0, 3), 0), ((0, 3), 1), ((2, 0, 3), (0, 1))]
+EMPTY_REDUCTIONS = [
+    ("sum", nd.sum, np.sum),
+    ("nansum", nd.nansum, np.nansum),
+    ("prod", nd.prod, np.prod),
+    ("mean", nd.mean, np.mean),
+    ("norm", nd.norm, lambda a, axis: np.sqrt(np.sum(a * a, axis=axis))),
+]
+
+
+def _warned(f: Any) -> tuple[Any, list[str]]:
+    """What `f()` returns, and the messages of the warnings it gives."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = f()
+    return out, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize(("shape", "axis"), EMPTY, ids=str)
+@pytest.mark.parametrize(("name", "op", "ref"), EMPTY_REDUCTIONS, ids=[r[0] for r in EMPTY_REDUCTIONS])
+def test_empty_reductions_agree_recorded_plain_and_with_numpy(
+    name: str, op: Any, ref: Any, shape: tuple[int, ...], axis: Any
+) -> None:
+    want, numpy_warnings = _warned(lambda: np.asarray(ref(np.zeros(shape, np.float32), axis=axis)))
+    plain, plain_warnings = _warned(lambda: op(nd.zeros(shape), axis=axis))
+    x = nd.zeros(shape)
+    x.attach_grad()
+    with autograd.record():
+        taped, taped_warnings = _warned(lambda: op(x, axis=axis))
+    _, backward_warnings = _warned(taped.backward)
+    np.testing.assert_array_equal(plain.asnumpy(), want.reshape(want.shape or (1,)))
+    np.testing.assert_array_equal(taped.asnumpy(), plain.asnumpy())
+    # The mean of nothing warns as NumPy's does ("Mean of empty slice"); nothing else warns.
+    assert plain_warnings == taped_warnings == numpy_warnings
+    assert backward_warnings == []
+    assert x.grad is not None and x.grad.shape == shape
+
+
+@pytest.mark.parametrize("recorded", [False, True])
+@pytest.mark.parametrize("op", [nd.max, nd.min])
+def test_max_and_min_of_nothing_raise_naming_the_empty_reduction(op: Any, recorded: bool) -> None:
+    x = nd.zeros((2, 0))
+    if recorded:
+        x.attach_grad()
+    with (
+        autograd.record(),
+        pytest.raises(ValueError, match=r"shape \(2, 0\) over axes \(1,\).*zero elements"),
+    ):
+        op(x, axis=1)
+    with pytest.raises(ValueError):
+        np.max(np.zeros((2, 0)), axis=1)  # NumPy refuses the same reduction
+
+
+def test_max_over_a_nonempty_axis_of_an_empty_array_is_empty() -> None:
+    x = nd.zeros((0, 3))
+    assert nd.max(x, axis=1).shape == np.max(np.zeros((0, 3)), axis=1).shape == (0,)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -195,6 +197,26 @@ def test_check_grads_reports_a_discontinuity_as_a_mismatch() -> None:
     # floor(x * 1e7) jumps within eps of this point: the numeric slope is huge, tape's is 0.
     with pytest.raises(GradientMismatchError, match="kink"):
         check_grads(lambda x: nd.floor(x * 1e7), nd.array([0.5]), order=1)
+
+
+# ---- training mode --------------------------------------------------------------------------
+def test_check_grads_passes_on_dropout_in_predict_mode() -> None:
+    with autograd.predict_mode():
+        check_grads(lambda x: nd.Dropout(x) ** 2, nd.array([[0.5, -1.0, 2.0], [1.5, 0.3, -0.7]]))
+
+
+@pytest.mark.parametrize(("scope", "training"), [(autograd.predict_mode, False), (autograd.train_mode, True)])
+def test_check_grads_calls_f_in_the_callers_mode_on_both_sides(scope: Any, training: bool) -> None:
+    seen: list[bool] = []
+
+    def f(x: nd.NDArray) -> nd.NDArray:
+        seen.append(autograd.is_training())
+        return x * x * x
+
+    with scope():
+        check_grads(f, nd.array([1.0, 2.0]), order=2)
+        assert autograd.is_training() is training  # and the caller's mode is left as it was
+    assert set(seen) == {training}
 
 
 # ---- misuse -------------------------------------------------------------------------------

@@ -78,10 +78,19 @@ sum_op: Primitive = Primitive(
     lambda x, axes, keepdims: _no_0d(_add_reduce(x, axis=axes, keepdims=keepdims)),
     lambda g, ans, x, axes, keepdims: _spread(g, x, axes),
 )
+
+
+def _mean_fwd(x: np.ndarray, axes: tuple[int, ...], keepdims: Any, count: int) -> np.ndarray:
+    if count == 0:  # NumPy's NaN, and its "Mean of empty slice" warning
+        return _no_0d(np.mean(x, axis=axes, keepdims=keepdims))
+    return _no_0d(_add_reduce(x, axis=axes, keepdims=keepdims) / count)
+
+
 mean_op: Primitive = Primitive(
     "mean",
-    lambda x, axes, keepdims, count: _no_0d(_add_reduce(x, axis=axes, keepdims=keepdims) / count),
-    lambda g, ans, x, axes, keepdims, count: _spread(g, x, axes, 1.0 / count),
+    _mean_fwd,
+    # With count 0, x has no elements and neither has its gradient: any scale will do.
+    lambda g, ans, x, axes, keepdims, count: _spread(g, x, axes, 1.0 / count if count else 1.0),
 )
 
 
@@ -91,6 +100,18 @@ def _extreme_vjp(g: NDArray, ans: NDArray, x: NDArray, axes: tuple[int, ...], ke
     hit = arith.step_ge_op(x, extreme) * arith.step_ge_op(extreme, x)
     count = sum_op(hit, axes=axes, keepdims=True)
     return _spread(g, x, axes) * hit / broadcast_to_op(count, shape=x.shape)
+
+
+def _nonempty(name: str, shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    """`axes`, after checking that every element of the result has elements to reduce."""
+    reduced = math.prod(shape[a] for a in axes)
+    if reduced == 0 and math.prod(n for i, n in enumerate(shape) if i not in axes) > 0:
+        raise ValueError(
+            f"{name} of an array of shape {shape} over axes {axes} would reduce zero elements: the "
+            f"{name}imum of nothing is undefined (NumPy raises too); check the array's size first "
+            "(sum and prod of nothing are 0 and 1)"
+        )
+    return axes
 
 
 max_op: Primitive = Primitive(
@@ -154,7 +175,8 @@ def max(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool 
     [5. 4.]
     <NDArray 2 @cpu(0)>
     """
-    return max_op(data, axes=axes_of(data.ndim, axis, exclude), keepdims=keepdims)
+    axes = _nonempty("max", data.shape, axes_of(data.ndim, axis, exclude))
+    return max_op(data, axes=axes, keepdims=keepdims)
 
 
 def min(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool = False) -> NDArray:  # noqa: A001
@@ -166,7 +188,8 @@ def min(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool 
     [1. 3.]
     <NDArray 2 @cpu(0)>
     """
-    return min_op(data, axes=axes_of(data.ndim, axis, exclude), keepdims=keepdims)
+    axes = _nonempty("min", data.shape, axes_of(data.ndim, axis, exclude))
+    return min_op(data, axes=axes, keepdims=keepdims)
 
 
 def prod(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool = False) -> NDArray:
@@ -189,6 +212,8 @@ def prod(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool
     if axes != tuple(range(data.ndim - len(axes), data.ndim)):  # bring the reduced axes last
         x = transpose_op(data, axes=(*kept, *axes))
     x = reshape_op(x, shape=(*[data.shape[i] for i in kept], n))
+    if n == 0:  # the empty product is 1, as NumPy's; x has no elements to get a gradient
+        x = sum_op(x, axes=(x.ndim - 1,), keepdims=True) + 1
     while n > 1:
         half = n // 2
         y = x[..., :half] * x[..., half : 2 * half]
@@ -233,7 +258,9 @@ def norm(
     <NDArray 2 @cpu(0)>
     """
     if ord == 2:
-        out = elementwise.sqrt_op(sum(data * data, axis=axis, keepdims=keepdims))
+        out = sum(data * data, axis=axis, keepdims=keepdims)
+        if data._data.size:  # of nothing, the norm is 0 without sqrt (whose backward would warn)
+            out = elementwise.sqrt_op(out)
     elif ord == 1:
         out = sum(elementwise.abs_op(data), axis=axis, keepdims=keepdims)
     else:
