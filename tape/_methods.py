@@ -90,7 +90,7 @@ def _inplace(op: Primitive) -> Operator:
         if flags.recording and isinstance(o, NDArray) and o._node is not None and self._node is None:
             # `total += loss` inside record(): rebind the name to a recorded result.
             return op(self, o)
-        self._check_inplace(o)
+        self._check_inplace()
         # The four in-place operators' forwards are ufuncs: write into the array itself, with
         # no temporary; "unsafe" casts as `self._data[...] = result` would.
         op.fwd(self._data, raw(o), out=self._data, casting="unsafe")
@@ -133,6 +133,7 @@ class Methods:
     __ge__ = _binary(arith.greater_equal_op)
     __matmul__ = linalg.dot
     __getitem__ = indexing.getitem
+    __setitem__ = indexing.setitem
 
     def __neg__(self: Any) -> NDArray:
         return arith.negative_op(self)

@@ -280,20 +280,9 @@ class NDArray(_Methods):
 
     __hash__ = object.__hash__
 
-    # ---- mutation -----------------------------------------------------------------------
-    def __setitem__(self, key: Any, value: Any) -> None:
-        self._check_inplace(value)
-        self._data[index_key(key)] = raw(value)
-
-    def _check_inplace(self, other: Any) -> None:
+    # ---- mutation (item assignment, `x[key] = v`, is `ops.indexing.setitem`) -------------------
+    def _check_inplace(self) -> None:
         """Refuse an in-place write that recording forbids; note the write for the backward."""
-        if flags.recording:
-            if self._node is not None:
-                raise AutogradError(_INPLACE)
-            if isinstance(other, NDArray) and other._node is not None:
-                raise AutogradError(
-                    "writing an array that is in a graph into another array is not recorded "
-                    "(its gradient would be lost): build the result out of place, for example "
-                    "with nd.concat, nd.where or arithmetic"
-                )
+        if flags.recording and self._node is not None:
+            raise AutogradError(_INPLACE)
         note_write(self._data)

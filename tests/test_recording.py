@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import variable
+from conftest import grad_array, variable
 
 from tape import AutogradError, autograd, nd
+from tape.testing import check_grads
 
 
 def grad_of(x: nd.NDArray, f: object) -> np.ndarray:
@@ -241,11 +242,69 @@ def test_index_assignment_on_graph_array_inside_record_raises() -> None:
             y[1] = 0
 
 
-def test_writing_a_graph_array_into_a_plain_array_inside_record_raises() -> None:
+def test_writing_a_recorded_value_into_a_plain_array_is_recorded() -> None:
+    # As MXNet: z[:] = x * 2 makes z part of the graph (z keeps its identity and memory).
     x = variable([1.0, 2.0])
-    out = nd.zeros(2)
-    with autograd.record(), pytest.raises(AutogradError, match="not recorded"):
-        out[:] = x * 2
+    z = nd.zeros(2)
+    same = z
+    with autograd.record():
+        z[:] = x * 2
+        y = (z * z).sum()
+    y.backward()
+    assert z is same
+    np.testing.assert_array_equal(z.asnumpy(), [2.0, 4.0])
+    np.testing.assert_array_equal(grad_array(x), [8.0, 16.0])
+
+
+def test_a_partial_assignment_of_a_recorded_value_is_recorded() -> None:
+    # As PyTorch: the untouched elements are constants, the written ones carry the gradient.
+    x = variable([1.0, 2.0, 3.0])
+    z = nd.array([5.0, 5.0, 5.0])
+    with autograd.record():
+        z[1:] = x[:2] * 3
+        y = (z * nd.array([1.0, 10.0, 100.0])).sum()
+    y.backward()
+    np.testing.assert_array_equal(z.asnumpy(), [5.0, 3.0, 6.0])
+    np.testing.assert_array_equal(grad_array(x), [30.0, 300.0, 0.0])
+
+
+def test_element_by_element_assignment_in_a_loop_is_recorded() -> None:
+    # D2L's corr2d: Y[i, j] = (X[i:i+h, j:j+w] * K).sum(), one element at a time.
+    X = nd.arange(9).reshape((3, 3))
+    K = variable([[1.0, 2.0], [3.0, 4.0]])
+    Y = nd.zeros((2, 2))
+    with autograd.record():
+        for i in range(2):
+            for j in range(2):
+                Y[i, j] = (X[i : i + 2, j : j + 2] * K).sum()
+        loss = Y.sum()
+    loss.backward()
+    xs = X.asnumpy()
+    expected_y = [[(xs[i : i + 2, j : j + 2] * K.asnumpy()).sum() for j in range(2)] for i in range(2)]
+    np.testing.assert_allclose(Y.asnumpy(), expected_y)
+    windows = sum(xs[i : i + 2, j : j + 2] for i in range(2) for j in range(2))
+    np.testing.assert_allclose(grad_array(K), windows)
+
+
+def test_overwriting_a_recorded_assignment_takes_the_gradient_away() -> None:
+    x = variable([1.0, 2.0])
+    z = nd.zeros(2)
+    with autograd.record():
+        z[:] = x * 2
+        z[0] = 7  # a constant over x's first element
+        y = z.sum()
+    y.backward()
+    np.testing.assert_array_equal(grad_array(x), [0.0, 2.0])
+
+
+def test_a_recorded_assignment_checks_the_gradient_numerically() -> None:
+    def f(a: nd.NDArray) -> nd.NDArray:
+        z = nd.zeros((2, 3), dtype="float64")
+        z[0] = a * a
+        z[1, 1:] = a[1:] * 3
+        return z * z
+
+    check_grads(f, nd.array([0.5, -1.0, 2.0], dtype="float64"), order=2)
 
 
 def test_inplace_on_plain_arrays_inside_record_is_fine() -> None:

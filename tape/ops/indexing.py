@@ -8,8 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from .._graph import Primitive
-from ..ndarray import NDArray, index_key
+from .._graph import Primitive, record_node
+from .._state import flags
+from .._versions import note_write
+from ..ndarray import NDArray, index_key, raw
 from ._axes import axis_index
 from .shape import reshape_op, unbroadcast
 
@@ -53,6 +55,79 @@ scatter_op: Primitive = Primitive("scatter", _scatter, _scatter_vjp)
 def getitem(data: NDArray, key: Any) -> NDArray:
     """`data[key]` for ints, slices, steps, Ellipsis, None and integer arrays."""
     return getitem_op(data, key=index_key(key))
+
+
+# ---- item assignment ---------------------------------------------------------------------------
+# `target[key] = value` inside record(), with `value` in a graph (or `target` made by an earlier
+# such assignment), is recorded: `target` keeps its identity and memory and becomes the output of
+# an `assign` node whose inputs are its previous state and `value`.
+def _zero_at(g: np.ndarray, key: Any) -> np.ndarray:
+    out: np.ndarray = g.copy()
+    out[key] = 0
+    return out
+
+
+zero_at_op: Primitive = Primitive("zero_at", _zero_at, lambda g, ans, x, key: zero_at_op(g, key=key))
+
+
+def _assigned(old: np.ndarray, value: Any, key: Any) -> np.ndarray:
+    out: np.ndarray = old.copy()
+    out[key] = _fit(value, np.shape(out[key]))
+    return out
+
+
+def _value_vjp(g: NDArray, ans: NDArray, old: NDArray, value: Any, key: Any) -> NDArray:
+    picked = getitem_op(g, key=key)
+    if picked.shape != value.shape and picked.size == value.size:
+        return reshape_op(picked, shape=value.shape)
+    return unbroadcast(picked, value)
+
+
+# The previous state's gradient is g but where the value went; the value's is g there.
+assign_op: Primitive = Primitive(
+    "assign", _assigned, lambda g, ans, old, value, key: zero_at_op(g, key=key), _value_vjp
+)
+
+
+def _fit(value: Any, shape: tuple[int, ...]) -> Any:
+    """`value` reshaped to the `shape` it is assigned to when only its extra length-1 axes stop
+    NumPy (MXNet assigns `a[i]`, of shape (1,), to one element; NumPy 2 refuses)."""
+    if isinstance(value, np.ndarray) and value.ndim > len(shape) and value.size == math.prod(shape):
+        return value.reshape(shape)
+    return value
+
+
+def setitem(target: NDArray, key: Any, value: Any) -> None:
+    """`target[key] = value`; recorded inside `record()` when `value` is in a graph.
+
+    >>> from tape import autograd, nd
+    >>> x = nd.array([1, 2]); x.attach_grad()
+    >>> z = nd.zeros((3,))
+    >>> with autograd.record():
+    ...     z[1:] = x * 2
+    ...     y = (z * z).sum()
+    >>> y.backward(); x.grad
+    <BLANKLINE>
+    [ 8. 16.]
+    <NDArray 2 @cpu(0)>
+    """
+    k = index_key(key)
+    node = target._node
+    in_graph = isinstance(value, NDArray) and value._node is not None
+    # Assigning into an array already recorded, other than by this assignment, stays refused
+    # (it would change what earlier ops of the graph read): _check_inplace says so.
+    if not (flags.recording and (in_graph or (node is not None and node.op is assign_op))):
+        target._check_inplace()
+        target._data[k] = _fit(raw(value), np.shape(target._data[k]))
+        return
+    # The previous state: the node that made `target` (if any), and memory of its own that no
+    # write touches, since assign's backward reads only its shape.
+    data = target._data
+    before = NDArray(np.broadcast_to(np.zeros((), data.dtype), data.shape), node)
+    note_write(data)  # ops recorded earlier that read the old values must not run backward
+    data[k] = _fit(raw(value), np.shape(data[k]))
+    target._node = None
+    record_node(assign_op, (before, value), {"key": k}, (target,))
 
 
 def _indices(index: NDArray | np.ndarray | Any, n: int, mode: str, what: str) -> np.ndarray:
