@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ._cuts import cut_reason
 from ._graph import _NO_PARAMS, Node, Primitive, _Binary, _Unary
 from ._state import flags
 from ._versions import CLOCK, written_after
@@ -109,7 +110,8 @@ class _Walk:
         for h in heads:
             node = h._node
             if node is None:
-                raise AutogradError(NEVER)
+                why = cut_reason(h)
+                raise AutogradError(NEVER if why is None else f"cannot differentiate this array: {why}")
             if node.stamp < now and written_after(h._data, node.stamp):
                 raise _modified(node, "its output")
             if h._grad_req is not None:

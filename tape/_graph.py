@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ._cuts import no_gradient, note_cut
 from ._state import flags
 from ._versions import CLOCK
 from .ndarray import NDArray
@@ -157,8 +158,11 @@ class Primitive:
         out = _new(NDArray)  # wrap(), inlined
         out._data = self.fwd(*[x._data if isinstance(x, NDArray) else x for x in args], **params)
         out._node = out._grad = out._grad_req = None
-        if flags.recording and self.differentiable:  # the flag first: record_node reads it again
-            record_node(self, args, params, (out,))
+        if flags.recording:  # the flag first: record_node reads it again
+            if self.differentiable:
+                record_node(self, args, params, (out,))
+            elif any(isinstance(x, NDArray) and x._node is not None for x in args):
+                note_cut(out, no_gradient(self.name))
         return out
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ._backward import run_backward
+from ._cuts import NOT_CREATED, note_cut
 from ._graph import Node, leaf, record_node
 from ._state import Scope, is_recording, is_training, set_recording, set_training
 from .errors import AutogradError
@@ -132,6 +133,12 @@ def mark(x: NDArray, grad: NDArray, grad_req: str) -> None:
             f"cannot attach a gradient to an array of dtype {x._data.dtype}: gradients "
             "need a floating-point array; convert it first, e.g. x = x.astype('float32')"
         )
+    if not np.issubdtype(grad._data.dtype, np.floating):
+        raise TypeError(
+            f"cannot use an array of dtype {grad._data.dtype} as a gradient buffer: gradients "
+            "are floating-point and would be cut to integers; give a floating-point buffer, "
+            "e.g. nd.zeros_like(x)"
+        )
     if grad.shape != x.shape:
         raise ValueError(
             f"gradient buffer of shape {grad.shape} does not fit a variable of shape {x.shape}: "
@@ -231,6 +238,9 @@ def grad(
     retain = create_graph if retain_graph is None else retain_graph
     result = run_backward(hs, gs, vs, retain, create_graph, train_mode)
     assert result is not None
+    if not create_graph:
+        for g in result:
+            note_cut(g, NOT_CREATED)
     return result
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import context as _context
+from ._cuts import DETACHED, note_cut
 from ._state import flags
 from ._versions import note_write
 from .errors import AutogradError
@@ -222,7 +223,10 @@ class NDArray(_Methods):
         [2. 2.]
         <NDArray 2 @cpu(0)>
         """
-        return NDArray(self._data)
+        out = NDArray(self._data)
+        if self._node is not None:
+            note_cut(out, DETACHED)
+        return out
 
     # ---- devices ------------------------------------------------------------------------
     def copyto(self, other: NDArray | _context.Context) -> NDArray:

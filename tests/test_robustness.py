@@ -226,8 +226,40 @@ def _function_called_twice() -> None:
     f(nd.ones(1))
 
 
+def _through_argmax() -> None:
+    x = variable([1.0, 3.0])
+    with autograd.record():
+        i = x.argmax()
+    i.backward()
+
+
+def _through_detach() -> None:
+    x = variable([1.0])
+    with autograd.record():
+        y = (x * 2).detach()
+    y.backward()
+
+
+def _through_stop_gradient() -> None:
+    x = variable([1.0])
+    with autograd.record():
+        y = nd.stop_gradient(x * 2)
+    y.backward()
+
+
+def _second_order_without_create_graph() -> None:
+    x = variable([1.0])
+    with autograd.record():
+        (dy,) = autograd.grad(x**3, [x])
+    autograd.grad(dy, [x])
+
+
 GRAPH_MISTAKES: dict[str, tuple[Callable[[], None], str]] = {
     "never recorded": (_never_recorded, "record()"),
+    "backward through argmax": (_through_argmax, "nd.pick"),
+    "backward through detach()": (_through_detach, "before detach()"),
+    "backward through stop_gradient": (_through_stop_gradient, "computed without it"),
+    "second order without create_graph": (_second_order_without_create_graph, "create_graph=True"),
     "freed graph": (_freed_graph, "retain_graph=True"),
     "in-place while recording": (_inplace_while_recording, "in-place"),
     "variable not marked": (_not_marked, "attach_grad()"),
