@@ -19,17 +19,25 @@ from ._state import flags
 from .ndarray import NDArray, raw, wrap
 from .ops import arith, elementwise, indexing, join, linalg, nn, reduction, special, trig
 from .ops import shape as shapes
+from .ops.elementwise import NUMPY_SCALARS
 
 __all__ = ["Methods", "install"]
 
-_SCALARS = (int, float, bool, np.generic)
-_OPERANDS = (NDArray, *_SCALARS)
 # The operand types an operator hands to its primitive as they are (a set: one hash lookup).
 _DIRECT = frozenset((NDArray, int, float, bool))
+_OPERANDS = (NDArray, int, float)  # and their subclasses (bool is one of int)
 
 
 def _operand(x: Any) -> Any:
-    """An operator's other side as an op input, or None when it is not one."""
+    """An operator's other side as an op input, or None when it is not one.
+
+    A NumPy scalar becomes the Python number it holds (`elementwise.scalar`), so that it leaves
+    the array's dtype as a Python number does: `np.float64(3) * x` is float32 for float32 `x`.
+    """
+    if type(x) in _DIRECT:
+        return x
+    if isinstance(x, NUMPY_SCALARS):  # before _OPERANDS: np.float64 is a subclass of float
+        return x.item()
     if isinstance(x, _OPERANDS):
         return x
     if isinstance(x, np.ndarray):
@@ -92,7 +100,8 @@ def _inplace(op: Primitive) -> Operator:
             return op(self, o)
         self._check_inplace()
         # The four in-place operators' forwards are ufuncs: write into the array itself, with
-        # no temporary; "unsafe" casts as `self._data[...] = result` would.
+        # no temporary; "unsafe" casts as `self._data[...] = result` would (the array keeps
+        # its dtype: `p -= lr * g` with a float64 `lr * g` leaves a float32 p float32).
         op.fwd(self._data, raw(o), out=self._data, casting="unsafe")
         return cast(NDArray, self)
 

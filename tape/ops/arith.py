@@ -11,6 +11,7 @@ from .._graph import Primitive
 from ..ndarray import NDArray
 from . import elementwise, indexing, shape
 from ._variadic import Variadic
+from .elementwise import scalar
 from .shape import unbroadcast
 
 __all__ = [
@@ -22,8 +23,18 @@ __all__ = [
 Operand = NDArray | float | int
 
 
+def _call(op: Primitive, lhs: Any, rhs: Any) -> NDArray:
+    """`op(lhs, rhs)` with NumPy scalars as Python numbers; arrays pass on two type tests."""
+    if type(lhs) is not NDArray:
+        lhs = scalar(lhs)
+    if type(rhs) is not NDArray:
+        rhs = scalar(rhs)
+    return op(lhs, rhs)
+
+
 def _log(x: Any) -> Any:
-    return elementwise.log(x) if isinstance(x, NDArray) else np.log(x)
+    # A Python number for a scalar base: a NumPy float64 would make the gradient float64.
+    return elementwise.log(x) if isinstance(x, NDArray) else scalar(np.log(x))
 
 
 add_op: Primitive = Primitive(
@@ -137,7 +148,7 @@ def add(lhs: Operand, rhs: Operand) -> NDArray:
     [11. 12.]
     <NDArray 2 @cpu(0)>
     """
-    return add_op(lhs, rhs)
+    return _call(add_op, lhs, rhs)
 
 
 def subtract(lhs: Operand, rhs: Operand) -> NDArray:
@@ -150,7 +161,7 @@ def subtract(lhs: Operand, rhs: Operand) -> NDArray:
      [-1.  0.]]
     <NDArray 2x2 @cpu(0)>
     """
-    return subtract_op(lhs, rhs)
+    return _call(subtract_op, lhs, rhs)
 
 
 def multiply(lhs: Operand, rhs: Operand) -> NDArray:
@@ -162,7 +173,7 @@ def multiply(lhs: Operand, rhs: Operand) -> NDArray:
     [3. 6.]
     <NDArray 2 @cpu(0)>
     """
-    return multiply_op(lhs, rhs)
+    return _call(multiply_op, lhs, rhs)
 
 
 def divide(lhs: Operand, rhs: Operand) -> NDArray:
@@ -174,7 +185,7 @@ def divide(lhs: Operand, rhs: Operand) -> NDArray:
     [0.5  0.25]
     <NDArray 2 @cpu(0)>
     """
-    return divide_op(lhs, rhs)
+    return _call(divide_op, lhs, rhs)
 
 
 def power(base: Operand, exp: Operand) -> NDArray:
@@ -191,7 +202,7 @@ def power(base: Operand, exp: Operand) -> NDArray:
     [4. 9.]
     <NDArray 2 @cpu(0)>
     """
-    return power_op(base, exp)
+    return _call(power_op, base, exp)
 
 
 def modulo(lhs: Operand, rhs: Operand) -> NDArray:
@@ -203,7 +214,7 @@ def modulo(lhs: Operand, rhs: Operand) -> NDArray:
     [2. 1.]
     <NDArray 2 @cpu(0)>
     """
-    return modulo_op(lhs, rhs)
+    return _call(modulo_op, lhs, rhs)
 
 
 def negative(data: NDArray) -> NDArray:
@@ -227,7 +238,7 @@ def maximum(lhs: Operand, rhs: Operand) -> NDArray:
     [3. 5.]
     <NDArray 2 @cpu(0)>
     """
-    return maximum_op(lhs, rhs)
+    return _call(maximum_op, lhs, rhs)
 
 
 def minimum(lhs: Operand, rhs: Operand) -> NDArray:
@@ -239,7 +250,7 @@ def minimum(lhs: Operand, rhs: Operand) -> NDArray:
     [1. 3.]
     <NDArray 2 @cpu(0)>
     """
-    return minimum_op(lhs, rhs)
+    return _call(minimum_op, lhs, rhs)
 
 
 def equal(lhs: Operand, rhs: Operand) -> NDArray:
@@ -251,7 +262,7 @@ def equal(lhs: Operand, rhs: Operand) -> NDArray:
     [0. 1.]
     <NDArray 2 @cpu(0)>
     """
-    return equal_op(lhs, rhs)
+    return _call(equal_op, lhs, rhs)
 
 
 def not_equal(lhs: Operand, rhs: Operand) -> NDArray:
@@ -263,7 +274,7 @@ def not_equal(lhs: Operand, rhs: Operand) -> NDArray:
     [1. 0.]
     <NDArray 2 @cpu(0)>
     """
-    return not_equal_op(lhs, rhs)
+    return _call(not_equal_op, lhs, rhs)
 
 
 def greater(lhs: Operand, rhs: Operand) -> NDArray:
@@ -275,7 +286,7 @@ def greater(lhs: Operand, rhs: Operand) -> NDArray:
     [0. 1.]
     <NDArray 2 @cpu(0)>
     """
-    return greater_op(lhs, rhs)
+    return _call(greater_op, lhs, rhs)
 
 
 def greater_equal(lhs: Operand, rhs: Operand) -> NDArray:
@@ -287,7 +298,7 @@ def greater_equal(lhs: Operand, rhs: Operand) -> NDArray:
     [0. 1.]
     <NDArray 2 @cpu(0)>
     """
-    return greater_equal_op(lhs, rhs)
+    return _call(greater_equal_op, lhs, rhs)
 
 
 def lesser(lhs: Operand, rhs: Operand) -> NDArray:
@@ -299,7 +310,7 @@ def lesser(lhs: Operand, rhs: Operand) -> NDArray:
     [1. 0.]
     <NDArray 2 @cpu(0)>
     """
-    return lesser_op(lhs, rhs)
+    return _call(lesser_op, lhs, rhs)
 
 
 def lesser_equal(lhs: Operand, rhs: Operand) -> NDArray:
@@ -311,7 +322,7 @@ def lesser_equal(lhs: Operand, rhs: Operand) -> NDArray:
     [1. 0.]
     <NDArray 2 @cpu(0)>
     """
-    return lesser_equal_op(lhs, rhs)
+    return _call(lesser_equal_op, lhs, rhs)
 
 
 def _same_shape(lhs: NDArray, rhs: NDArray, what: str) -> None:

@@ -7,6 +7,8 @@ backward can itself be differentiated. (Trigonometry is in `trig`, erf and gamma
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +24,55 @@ __all__ = [
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
+
+# ---- NumPy scalars: a scalar never changes an array's dtype -----------------------------------
+# The scalar types that hold a number: `scalar` turns them into Python numbers.
+NUMPY_SCALARS = (np.number, np.bool_)
+
+
+def scalar(x: Any) -> Any:
+    """A NumPy scalar as the Python number it holds; anything else as it is.
+
+    NumPy 2 lets a NumPy scalar set the type of a result (float32 array * np.float64(3) is
+    float64) but not a Python number (float32 array * 3.0 is float32). MXNet keeps the array's
+    type for both, and so does tape: its ops take NumPy scalars as Python numbers.
+
+    >>> scalar(np.float64(0.5)), scalar(np.int32(2)), scalar(7)
+    (0.5, 2, 7)
+    """
+    return x.item() if isinstance(x, NUMPY_SCALARS) else x
+
+
+# ---- THE RULE FOR INTEGER INPUTS of float-valued ops ------------------------------------------
+# A float-valued op (its values are not integers even for integer inputs) computes an integer or
+# boolean array in the default float type, float32, and returns float32: never integers cut
+# from the float result (MXNet 1.9.1 keeps the input's type: sigmoid([1, 2, 3]) is [0 0 0]), nor
+# NumPy's float64. Floating (and complex) arrays keep their own type. The ops under the rule:
+#   exp, expm1, log, log2, log10, log1p, sqrt, rsqrt, cbrt, rcbrt, reciprocal, sigmoid,
+#   softrelu, softsign (here); sin, cos, tan, arcsin, arccos, arctan, sinh, cosh, tanh,
+#   arcsinh, arccosh, arctanh, degrees, radians (`trig`); erf, gamma, gammaln, digamma (`special`).
+# Integer-valued ops keep an integer array's type, as MXNet and NumPy do: abs, sign, square,
+# negative, floor, ceil, round, rint, fix, trunc, relu, clip. docs/migrating.md lists both.
+DEFAULT_FLOAT = np.dtype(np.float32)
+
+
+def floating(x: np.ndarray) -> np.ndarray:
+    """`x` itself if it is floating (or complex), else `x` cast to the default float type."""
+    return x if x.dtype.kind in "fc" else x.astype(DEFAULT_FLOAT)
+
+
+def float_valued(f: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+    """The forward of a float-valued op: `f` applied to `floating(x)`.
+
+    >>> float_valued(np.sqrt)(np.array([4, 9], dtype=np.int32))
+    array([2., 3.], dtype=float32)
+    """
+
+    def forward(x: np.ndarray) -> np.ndarray:
+        # float32 (the default, and nearly every call) passes on one identity test.
+        return f(x if x.dtype is DEFAULT_FLOAT else floating(x))
+
+    return forward
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -50,20 +101,24 @@ def _zero(g: NDArray, ans: NDArray, x: NDArray) -> NDArray:
     return shape.zeros_like_op(x)
 
 
-exp_op: Primitive = Primitive("exp", np.exp, lambda g, ans, x: g * ans)
-expm1_op: Primitive = Primitive("expm1", np.expm1, lambda g, ans, x: g * (ans + 1))
-log_op: Primitive = Primitive("log", np.log, lambda g, ans, x: g / x)
-log2_op: Primitive = Primitive("log2", np.log2, lambda g, ans, x: g / (x * _LN2))
-log10_op: Primitive = Primitive("log10", np.log10, lambda g, ans, x: g / (x * _LN10))
-log1p_op: Primitive = Primitive("log1p", np.log1p, lambda g, ans, x: g / (x + 1))
-sqrt_op: Primitive = Primitive("sqrt", np.sqrt, lambda g, ans, x: g / (ans * 2))
+exp_op: Primitive = Primitive("exp", float_valued(np.exp), lambda g, ans, x: g * ans)
+expm1_op: Primitive = Primitive("expm1", float_valued(np.expm1), lambda g, ans, x: g * (ans + 1))
+log_op: Primitive = Primitive("log", float_valued(np.log), lambda g, ans, x: g / x)
+log2_op: Primitive = Primitive("log2", float_valued(np.log2), lambda g, ans, x: g / (x * _LN2))
+log10_op: Primitive = Primitive("log10", float_valued(np.log10), lambda g, ans, x: g / (x * _LN10))
+log1p_op: Primitive = Primitive("log1p", float_valued(np.log1p), lambda g, ans, x: g / (x + 1))
+sqrt_op: Primitive = Primitive("sqrt", float_valued(np.sqrt), lambda g, ans, x: g / (ans * 2))
 rsqrt_op: Primitive = Primitive(
-    "rsqrt", lambda x: 1 / np.sqrt(x), lambda g, ans, x: g * ans * ans * ans * -0.5
+    "rsqrt", float_valued(lambda x: 1 / np.sqrt(x)), lambda g, ans, x: g * ans * ans * ans * -0.5
 )
-cbrt_op: Primitive = Primitive("cbrt", np.cbrt, lambda g, ans, x: g / (ans * ans * 3))
-rcbrt_op: Primitive = Primitive("rcbrt", lambda x: 1 / np.cbrt(x), lambda g, ans, x: g * ans / (x * -3))
+cbrt_op: Primitive = Primitive("cbrt", float_valued(np.cbrt), lambda g, ans, x: g / (ans * ans * 3))
+rcbrt_op: Primitive = Primitive(
+    "rcbrt", float_valued(lambda x: 1 / np.cbrt(x)), lambda g, ans, x: g * ans / (x * -3)
+)
 square_op: Primitive = Primitive("square", np.square, lambda g, ans, x: g * x * 2)
-reciprocal_op: Primitive = Primitive("reciprocal", np.reciprocal, lambda g, ans, x: -g * ans * ans)
+reciprocal_op: Primitive = Primitive(
+    "reciprocal", float_valued(np.reciprocal), lambda g, ans, x: -g * ans * ans
+)
 floor_op: Primitive = Primitive("floor", np.floor, _zero)
 ceil_op: Primitive = Primitive("ceil", np.ceil, _zero)
 round_op: Primitive = Primitive("round", _round, _zero)
@@ -92,15 +147,19 @@ sigmoid_grad_op: Primitive = Primitive(
     lambda u, ans, g, y: sigmoid_grad_op(u, y),
     lambda u, ans, g, y: u * g * (1 - 2 * y),
 )
-sigmoid_op: Primitive = Primitive("sigmoid", _sigmoid, lambda g, ans, x: sigmoid_grad_op(g, ans))
+sigmoid_op: Primitive = Primitive(
+    "sigmoid", float_valued(_sigmoid), lambda g, ans, x: sigmoid_grad_op(g, ans)
+)
 softrelu_op: Primitive = Primitive(
-    "softrelu", lambda x: np.logaddexp(0, x).astype(x.dtype, copy=False), lambda g, ans, x: g * sigmoid_op(x)
+    "softrelu",
+    float_valued(lambda x: np.logaddexp(0, x).astype(x.dtype, copy=False)),
+    lambda g, ans, x: g * sigmoid_op(x),
 )
 abs_op: Primitive = Primitive("abs", np.abs, lambda g, ans, x: g * sign_op(x))
 # The derivative of sign is zero; zeros_like keeps it connected to x for higher orders.
 sign_op: Primitive = Primitive("sign", np.sign, lambda g, ans, x: shape.zeros_like(x))
 softsign_op: Primitive = Primitive(
-    "softsign", lambda x: x / (1 + np.abs(x)), lambda g, ans, x: g / square_op(abs_op(x) + 1)
+    "softsign", float_valued(lambda x: x / (1 + np.abs(x))), lambda g, ans, x: g / square_op(abs_op(x) + 1)
 )
 # 1 inside [a_min, a_max], else 0; a taped op whose own derivative is zero.
 inside_op: Primitive = Primitive(
@@ -390,7 +449,7 @@ def clip(data: NDArray, a_min: float, a_max: float) -> NDArray:
     """
     if a_min > a_max:
         raise ValueError(f"clip needs a_min <= a_max, got a_min={a_min} and a_max={a_max}")
-    return clip_op(data, a_min=a_min, a_max=a_max)
+    return clip_op(data, a_min=scalar(a_min), a_max=scalar(a_max))
 
 
 def abs(data: NDArray) -> NDArray:  # noqa: A001 - MXNet's name
