@@ -72,6 +72,7 @@ _FIRST = (0,)
 _SECOND = (1,)
 _BOTH = (0, 1)
 _NEVER_READ = sys.maxsize
+_FLOAT32 = np.dtype(np.float32)  # tape's default float type
 
 
 def leaf() -> Node:
@@ -128,10 +129,15 @@ class Primitive:
     A VJP of None marks an input that no gradient flows to (an index, a condition).
     """
 
-    __slots__ = ("differentiable", "fwd", "name", "vjps")
+    __slots__ = ("differentiable", "float_valued", "fwd", "name", "vjps")
 
     def __new__(
-        cls, name: str, fwd: Callable[..., np.ndarray], *vjps: Vjp | None, differentiable: bool = True
+        cls,
+        name: str,
+        fwd: Callable[..., np.ndarray],
+        *vjps: Vjp | None,
+        differentiable: bool = True,
+        float_valued: bool = False,
     ) -> Primitive:
         # Nearly every op takes one or two arrays: those get a class whose __call__ names its
         # arguments (no *args tuple, no loop), the hot path of both the forward and the VJPs.
@@ -145,11 +151,16 @@ class Primitive:
         fwd: Callable[..., np.ndarray],
         *vjps: Vjp | None,
         differentiable: bool = True,
+        float_valued: bool = False,
     ) -> None:
+        if float_valued and not (differentiable and len(vjps) == 1):
+            raise ValueError(f"{name}: only a differentiable op of one array can be float_valued")
         self.name = name
         self.fwd = fwd
         self.vjps = vjps
         self.differentiable = differentiable
+        # Its values are not integers even for integer inputs: see _Unary.__call__.
+        self.float_valued = float_valued
 
     def __repr__(self) -> str:
         return f"<Primitive {self.name}>"
@@ -174,6 +185,10 @@ class _Unary(Primitive):
     def __call__(self, a: Any, **params: Any) -> NDArray:
         a_in = isinstance(a, NDArray)
         x = a._data if a_in else a
+        if self.float_valued and a_in and x.dtype is not _FLOAT32 and x.dtype.kind not in "fc":
+            # THE RULE FOR INTEGER INPUTS (listed in ops/elementwise.py): a float-valued op
+            # computes an integer or bool array in float32, never cuts its result to integers.
+            x = x.astype(_FLOAT32)
         out = _new(NDArray)  # wrap(), inlined
         out._data = self.fwd(x, **params) if params else self.fwd(x)
         out._grad = out._grad_req = None

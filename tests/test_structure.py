@@ -15,13 +15,13 @@ TAPE = Path(__file__).resolve().parent.parent / "tape"
 # The core a newcomer reads in one sitting, and the most lines each may have.
 CORE_BUDGET = {
     "_state.py": 120,
-    "_graph.py": 220,
+    "_graph.py": 240,  # 220 until the write clock and the integer-input rule (issue 11)
     "_backward.py": 420,  # 380 until the in-place write checks (issue 11)
     "ndarray.py": 300,
     "autograd.py": 360,
     "_methods.py": 320,
 }
-RECORD_AND_WALK_BUDGET = 640  # _graph.py + _backward.py; 600 until the in-place write checks
+RECORD_AND_WALK_BUDGET = 650  # _graph.py + _backward.py; 600 before issue 11's checks
 
 
 def _module_name(path: Path) -> str:

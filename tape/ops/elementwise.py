@@ -7,7 +7,6 @@ backward can itself be differentiated. (Trigonometry is in `trig`, erf and gamma
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -44,6 +43,8 @@ def scalar(x: Any) -> Any:
 
 
 # ---- THE RULE FOR INTEGER INPUTS of float-valued ops ------------------------------------------
+# The primitives declared with `float_valued=True` (the rule itself is applied in one place, the
+# one-array primitive's call in tape/_graph.py, where it costs a float32 input one test).
 # A float-valued op (its values are not integers even for integer inputs) computes an integer or
 # boolean array in the default float type, float32, and returns float32: never integers cut
 # from the float result (MXNet 1.9.1 keeps the input's type: sigmoid([1, 2, 3]) is [0 0 0]), nor
@@ -59,20 +60,6 @@ DEFAULT_FLOAT = np.dtype(np.float32)
 def floating(x: np.ndarray) -> np.ndarray:
     """`x` itself if it is floating (or complex), else `x` cast to the default float type."""
     return x if x.dtype.kind in "fc" else x.astype(DEFAULT_FLOAT)
-
-
-def float_valued(f: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
-    """The forward of a float-valued op: `f` applied to `floating(x)`.
-
-    >>> float_valued(np.sqrt)(np.array([4, 9], dtype=np.int32))
-    array([2., 3.], dtype=float32)
-    """
-
-    def forward(x: np.ndarray) -> np.ndarray:
-        # float32 (the default, and nearly every call) passes on one identity test.
-        return f(x if x.dtype is DEFAULT_FLOAT else floating(x))
-
-    return forward
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -101,23 +88,23 @@ def _zero(g: NDArray, ans: NDArray, x: NDArray) -> NDArray:
     return shape.zeros_like_op(x)
 
 
-exp_op: Primitive = Primitive("exp", float_valued(np.exp), lambda g, ans, x: g * ans)
-expm1_op: Primitive = Primitive("expm1", float_valued(np.expm1), lambda g, ans, x: g * (ans + 1))
-log_op: Primitive = Primitive("log", float_valued(np.log), lambda g, ans, x: g / x)
-log2_op: Primitive = Primitive("log2", float_valued(np.log2), lambda g, ans, x: g / (x * _LN2))
-log10_op: Primitive = Primitive("log10", float_valued(np.log10), lambda g, ans, x: g / (x * _LN10))
-log1p_op: Primitive = Primitive("log1p", float_valued(np.log1p), lambda g, ans, x: g / (x + 1))
-sqrt_op: Primitive = Primitive("sqrt", float_valued(np.sqrt), lambda g, ans, x: g / (ans * 2))
+exp_op: Primitive = Primitive("exp", np.exp, lambda g, ans, x: g * ans, float_valued=True)
+expm1_op: Primitive = Primitive("expm1", np.expm1, lambda g, ans, x: g * (ans + 1), float_valued=True)
+log_op: Primitive = Primitive("log", np.log, lambda g, ans, x: g / x, float_valued=True)
+log2_op: Primitive = Primitive("log2", np.log2, lambda g, ans, x: g / (x * _LN2), float_valued=True)
+log10_op: Primitive = Primitive("log10", np.log10, lambda g, ans, x: g / (x * _LN10), float_valued=True)
+log1p_op: Primitive = Primitive("log1p", np.log1p, lambda g, ans, x: g / (x + 1), float_valued=True)
+sqrt_op: Primitive = Primitive("sqrt", np.sqrt, lambda g, ans, x: g / (ans * 2), float_valued=True)
 rsqrt_op: Primitive = Primitive(
-    "rsqrt", float_valued(lambda x: 1 / np.sqrt(x)), lambda g, ans, x: g * ans * ans * ans * -0.5
+    "rsqrt", lambda x: 1 / np.sqrt(x), lambda g, ans, x: g * ans * ans * ans * -0.5, float_valued=True
 )
-cbrt_op: Primitive = Primitive("cbrt", float_valued(np.cbrt), lambda g, ans, x: g / (ans * ans * 3))
+cbrt_op: Primitive = Primitive("cbrt", np.cbrt, lambda g, ans, x: g / (ans * ans * 3), float_valued=True)
 rcbrt_op: Primitive = Primitive(
-    "rcbrt", float_valued(lambda x: 1 / np.cbrt(x)), lambda g, ans, x: g * ans / (x * -3)
+    "rcbrt", lambda x: 1 / np.cbrt(x), lambda g, ans, x: g * ans / (x * -3), float_valued=True
 )
 square_op: Primitive = Primitive("square", np.square, lambda g, ans, x: g * x * 2)
 reciprocal_op: Primitive = Primitive(
-    "reciprocal", float_valued(np.reciprocal), lambda g, ans, x: -g * ans * ans
+    "reciprocal", np.reciprocal, lambda g, ans, x: -g * ans * ans, float_valued=True
 )
 floor_op: Primitive = Primitive("floor", np.floor, _zero)
 ceil_op: Primitive = Primitive("ceil", np.ceil, _zero)
@@ -148,18 +135,22 @@ sigmoid_grad_op: Primitive = Primitive(
     lambda u, ans, g, y: u * g * (1 - 2 * y),
 )
 sigmoid_op: Primitive = Primitive(
-    "sigmoid", float_valued(_sigmoid), lambda g, ans, x: sigmoid_grad_op(g, ans)
+    "sigmoid", _sigmoid, lambda g, ans, x: sigmoid_grad_op(g, ans), float_valued=True
 )
 softrelu_op: Primitive = Primitive(
     "softrelu",
-    float_valued(lambda x: np.logaddexp(0, x).astype(x.dtype, copy=False)),
+    lambda x: np.logaddexp(0, x).astype(x.dtype, copy=False),
     lambda g, ans, x: g * sigmoid_op(x),
+    float_valued=True,
 )
 abs_op: Primitive = Primitive("abs", np.abs, lambda g, ans, x: g * sign_op(x))
 # The derivative of sign is zero; zeros_like keeps it connected to x for higher orders.
 sign_op: Primitive = Primitive("sign", np.sign, lambda g, ans, x: shape.zeros_like(x))
 softsign_op: Primitive = Primitive(
-    "softsign", float_valued(lambda x: x / (1 + np.abs(x))), lambda g, ans, x: g / square_op(abs_op(x) + 1)
+    "softsign",
+    lambda x: x / (1 + np.abs(x)),
+    lambda g, ans, x: g / square_op(abs_op(x) + 1),
+    float_valued=True,
 )
 # 1 inside [a_min, a_max], else 0; a taped op whose own derivative is zero.
 inside_op: Primitive = Primitive(

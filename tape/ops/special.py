@@ -17,7 +17,7 @@ import numpy as np
 
 from .._graph import Primitive
 from ..ndarray import NDArray
-from .elementwise import exp_op, float_valued, floating
+from .elementwise import exp_op, floating
 
 __all__ = ["erf", "gamma", "gammaln", "digamma"]
 
@@ -114,22 +114,22 @@ def polygamma_f64(n: int, x: np.ndarray) -> np.ndarray:
 
 
 def _polygamma(x: np.ndarray, n: int) -> np.ndarray:
-    x = floating(x)  # the rule of `float_valued`, for a forward with a parameter
+    x = floating(x)  # the rule for integer inputs (see _graph._Unary), for a forward with a parameter
     out: np.ndarray = polygamma_f64(n, x).astype(x.dtype)
     return out
 
 
 erf_op: Primitive = Primitive(
-    "erf", float_valued(_erf), lambda g, ans, x: g * exp_op(-(x * x)) * _TWO_OVER_SQRT_PI
+    "erf", _erf, lambda g, ans, x: g * exp_op(-(x * x)) * _TWO_OVER_SQRT_PI, float_valued=True
 )
 polygamma_op: Primitive = Primitive(
     "polygamma", _polygamma, lambda g, ans, x, n: g * polygamma_op(x, n=n + 1)
 )
 gamma_op: Primitive = Primitive(
-    "gamma", float_valued(_gamma), lambda g, ans, x: g * ans * polygamma_op(x, n=0)
+    "gamma", _gamma, lambda g, ans, x: g * ans * polygamma_op(x, n=0), float_valued=True
 )
 gammaln_op: Primitive = Primitive(
-    "gammaln", float_valued(_gammaln), lambda g, ans, x: g * polygamma_op(x, n=0)
+    "gammaln", _gammaln, lambda g, ans, x: g * polygamma_op(x, n=0), float_valued=True
 )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from .._graph import Primitive
 from ..ndarray import NDArray
 from . import arith
-from .elementwise import float_valued, rsqrt_op
+from .elementwise import rsqrt_op
 
 __all__ = [
     "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh",
@@ -40,26 +40,28 @@ tanh_grad_op: Primitive = Primitive(
     lambda u, ans, g, y: tanh_grad_op(u, y),
     lambda u, ans, g, y: arith.product3_op(u, g, y, k=-2.0),
 )
-sin_op: Primitive = Primitive("sin", float_valued(np.sin), lambda g, ans, x: sin_grad_op(g, x))
-cos_op: Primitive = Primitive("cos", float_valued(np.cos), lambda g, ans, x: cos_grad_op(g, x))
-tan_op: Primitive = Primitive("tan", float_valued(np.tan), lambda g, ans, x: g * (ans * ans + 1))
-arcsin_op: Primitive = Primitive("arcsin", float_valued(np.arcsin), lambda g, ans, x: g * rsqrt_op(1 - x * x))
-arccos_op: Primitive = Primitive(
-    "arccos", float_valued(np.arccos), lambda g, ans, x: -g * rsqrt_op(1 - x * x)
+sin_op: Primitive = Primitive("sin", np.sin, lambda g, ans, x: sin_grad_op(g, x), float_valued=True)
+cos_op: Primitive = Primitive("cos", np.cos, lambda g, ans, x: cos_grad_op(g, x), float_valued=True)
+tan_op: Primitive = Primitive("tan", np.tan, lambda g, ans, x: g * (ans * ans + 1), float_valued=True)
+arcsin_op: Primitive = Primitive(
+    "arcsin", np.arcsin, lambda g, ans, x: g * rsqrt_op(1 - x * x), float_valued=True
 )
-arctan_op: Primitive = Primitive("arctan", float_valued(np.arctan), lambda g, ans, x: g / (x * x + 1))
-sinh_op: Primitive = Primitive("sinh", float_valued(np.sinh), lambda g, ans, x: g * cosh_op(x))
-cosh_op: Primitive = Primitive("cosh", float_valued(np.cosh), lambda g, ans, x: g * sinh_op(x))
-tanh_op: Primitive = Primitive("tanh", float_valued(np.tanh), lambda g, ans, x: tanh_grad_op(g, ans))
+arccos_op: Primitive = Primitive(
+    "arccos", np.arccos, lambda g, ans, x: -g * rsqrt_op(1 - x * x), float_valued=True
+)
+arctan_op: Primitive = Primitive("arctan", np.arctan, lambda g, ans, x: g / (x * x + 1), float_valued=True)
+sinh_op: Primitive = Primitive("sinh", np.sinh, lambda g, ans, x: g * cosh_op(x), float_valued=True)
+cosh_op: Primitive = Primitive("cosh", np.cosh, lambda g, ans, x: g * sinh_op(x), float_valued=True)
+tanh_op: Primitive = Primitive("tanh", np.tanh, lambda g, ans, x: tanh_grad_op(g, ans), float_valued=True)
 arcsinh_op: Primitive = Primitive(
-    "arcsinh", float_valued(np.arcsinh), lambda g, ans, x: g * rsqrt_op(x * x + 1)
+    "arcsinh", np.arcsinh, lambda g, ans, x: g * rsqrt_op(x * x + 1), float_valued=True
 )
 arccosh_op: Primitive = Primitive(
-    "arccosh", float_valued(np.arccosh), lambda g, ans, x: g * rsqrt_op(x * x - 1)
+    "arccosh", np.arccosh, lambda g, ans, x: g * rsqrt_op(x * x - 1), float_valued=True
 )
-arctanh_op: Primitive = Primitive("arctanh", float_valued(np.arctanh), lambda g, ans, x: g / (1 - x * x))
-degrees_op: Primitive = Primitive("degrees", float_valued(np.degrees), lambda g, ans, x: g * _DEG)
-radians_op: Primitive = Primitive("radians", float_valued(np.radians), lambda g, ans, x: g * _RAD)
+arctanh_op: Primitive = Primitive("arctanh", np.arctanh, lambda g, ans, x: g / (1 - x * x), float_valued=True)
+degrees_op: Primitive = Primitive("degrees", np.degrees, lambda g, ans, x: g * _DEG, float_valued=True)
+radians_op: Primitive = Primitive("radians", np.radians, lambda g, ans, x: g * _RAD, float_valued=True)
 
 
 def sin(data: NDArray) -> NDArray:
