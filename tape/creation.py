@@ -45,7 +45,30 @@ def array(source_array: Any, ctx: _context.Context | None = None, dtype: Any = N
     return NDArray(data.reshape(1) if data.ndim == 0 else data)
 
 
-def zeros(shape: ShapeLike, ctx: _context.Context | None = None, dtype: Any = None, **kwargs: Any) -> NDArray:
+def _check_stype(stype: str | None) -> None:
+    if stype not in (None, "default"):
+        raise ValueError(f"tape arrays are dense: stype must be None or 'default', not {stype!r}")
+
+
+def _into(out: NDArray | None, result: NDArray) -> NDArray:
+    """`result`, or `out` with `result` written into it (MXNet's `out=`), as MXNet returns it."""
+    if out is None:
+        return result
+    if not isinstance(out, NDArray):
+        raise TypeError(f"out must be an NDArray, not {type(out).__name__}")
+    if out.shape != result.shape:
+        raise ValueError(f"out has shape {out.shape}, but the result has shape {result.shape}")
+    out[:] = result
+    return out
+
+
+def zeros(
+    shape: ShapeLike,
+    ctx: _context.Context | None = None,
+    dtype: Any = None,
+    stype: str | None = None,
+    out: NDArray | None = None,
+) -> NDArray:
     """An array of zeros.
 
     >>> from tape import nd
@@ -53,10 +76,17 @@ def zeros(shape: ShapeLike, ctx: _context.Context | None = None, dtype: Any = No
     (2, 3)
     """
     _context.check(ctx)
-    return NDArray(np.zeros(_shape(shape), dtype=dtype_of(dtype)))
+    _check_stype(stype)
+    return _into(out, NDArray(np.zeros(_shape(shape), dtype=dtype_of(dtype))))
 
 
-def ones(shape: ShapeLike, ctx: _context.Context | None = None, dtype: Any = None, **kwargs: Any) -> NDArray:
+def ones(
+    shape: ShapeLike,
+    ctx: _context.Context | None = None,
+    dtype: Any = None,
+    stype: str | None = None,
+    out: NDArray | None = None,
+) -> NDArray:
     """An array of ones.
 
     >>> from tape import nd
@@ -66,11 +96,17 @@ def ones(shape: ShapeLike, ctx: _context.Context | None = None, dtype: Any = Non
     <NDArray 2 @cpu(0)>
     """
     _context.check(ctx)
-    return NDArray(np.ones(_shape(shape), dtype=dtype_of(dtype)))
+    _check_stype(stype)
+    return _into(out, NDArray(np.ones(_shape(shape), dtype=dtype_of(dtype))))
 
 
 def full(
-    shape: ShapeLike, val: float, ctx: _context.Context | None = None, dtype: Any = None, **kwargs: Any
+    shape: ShapeLike,
+    val: float,
+    ctx: _context.Context | None = None,
+    dtype: Any = None,
+    stype: str | None = None,
+    out: NDArray | None = None,
 ) -> NDArray:
     """An array filled with `val`.
 
@@ -81,7 +117,8 @@ def full(
     <NDArray 2 @cpu(0)>
     """
     _context.check(ctx)
-    return NDArray(np.full(_shape(shape), val, dtype=dtype_of(dtype)))
+    _check_stype(stype)
+    return _into(out, NDArray(np.full(_shape(shape), val, dtype=dtype_of(dtype))))
 
 
 def empty(shape: ShapeLike, ctx: _context.Context | None = None, dtype: Any = None) -> NDArray:

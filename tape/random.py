@@ -75,7 +75,6 @@ def normal(
     dtype: Any = None,
     ctx: Any = None,
     out: NDArray | None = None,
-    **kwargs: Any,
 ) -> NDArray:
     """Samples from a normal distribution with mean `loc` and standard deviation `scale`.
 
@@ -94,7 +93,6 @@ def uniform(
     dtype: Any = None,
     ctx: Any = None,
     out: NDArray | None = None,
-    **kwargs: Any,
 ) -> NDArray:
     """Samples from the uniform distribution on `[low, high)`.
 
@@ -107,9 +105,7 @@ def uniform(
     return _fill(out, _make(_rng.uniform(_raw(low, size), _raw(high, size), size), dtype, ctx))
 
 
-def randn(
-    *shape: int, loc: float = 0.0, scale: float = 1.0, dtype: Any = None, ctx: Any = None, **kwargs: Any
-) -> NDArray:
+def randn(*shape: int, loc: float = 0.0, scale: float = 1.0, dtype: Any = None, ctx: Any = None) -> NDArray:
     """Normal samples of the shape given as separate ints.
 
     >>> from tape import nd
@@ -126,7 +122,6 @@ def randint(
     dtype: Any = "int32",
     ctx: Any = None,
     out: NDArray | None = None,
-    **kwargs: Any,
 ) -> NDArray:
     """Random integers in `[low, high)` (int32 by default).
 
@@ -144,7 +139,6 @@ def exponential(
     dtype: Any = None,
     ctx: Any = None,
     out: NDArray | None = None,
-    **kwargs: Any,
 ) -> NDArray:
     """Samples from the exponential distribution with mean `scale`.
 
@@ -163,7 +157,6 @@ def gamma(
     dtype: Any = None,
     ctx: Any = None,
     out: NDArray | None = None,
-    **kwargs: Any,
 ) -> NDArray:
     """Samples from the gamma distribution with shape `alpha` and scale `beta`.
 
@@ -181,7 +174,6 @@ def poisson(
     dtype: Any = None,
     ctx: Any = None,
     out: NDArray | None = None,
-    **kwargs: Any,
 ) -> NDArray:
     """Samples from the Poisson distribution with rate `lam` (as floats, like MXNet).
 
@@ -194,7 +186,7 @@ def poisson(
     return _fill(out, _make(_rng.poisson(_raw(lam, size), size), dtype, ctx))
 
 
-def shuffle(data: NDArray, **kwargs: Any) -> NDArray:
+def shuffle(data: NDArray) -> NDArray:
     """A copy of `data` with its rows (first axis) in random order.
 
     >>> from tape import nd
@@ -205,7 +197,7 @@ def shuffle(data: NDArray, **kwargs: Any) -> NDArray:
 
 
 def multinomial(
-    data: NDArray, shape: ShapeLike = None, get_prob: bool = False, dtype: Any = "int32", **kwargs: Any
+    data: NDArray, shape: ShapeLike = None, get_prob: bool = False, dtype: Any = "int32"
 ) -> NDArray | tuple[NDArray, NDArray]:
     """Sample category indices from the distributions along the last axis of `data`.
 
@@ -218,7 +210,7 @@ def multinomial(
     <NDArray 3 @cpu(0)>
     """
     probs = data._data.astype(np.float64)
-    extra = () if shape is None else ((int(shape),) if isinstance(shape, int) else tuple(shape))
+    extra = () if shape is None else ((int(shape),) if isinstance(shape, int | np.integer) else tuple(shape))
     flat = probs.reshape(-1, probs.shape[-1])
     flat = flat / flat.sum(axis=1, keepdims=True)
     count = int(np.prod(extra)) if extra else 1

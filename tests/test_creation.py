@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -108,3 +110,62 @@ def test_zeros_like_and_ones_like_methods() -> None:
 
 def test_waitall_returns_none() -> None:
     assert nd.waitall() is None
+
+
+# ---- strict arguments --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: nd.zeros(3, dtyp="float64"),
+        lambda: nd.ones(3, dtyp="float64"),
+        lambda: nd.full(3, 7, dtyp="float64"),
+        lambda: nd.random.normal(0, 1, shape=3, dtyp="float64"),
+        lambda: nd.random.uniform(0, 1, shape=3, dtyp="float64"),
+        lambda: nd.random.randn(3, dtyp="float64"),
+        lambda: nd.random.randint(0, 5, shape=3, dtyp="int64"),
+        lambda: nd.random.shuffle(nd.ones(3), dtyp="float64"),
+    ],
+    ids=["zeros", "ones", "full", "normal", "uniform", "randn", "randint", "shuffle"],
+)
+def test_an_unknown_keyword_argument_raises_naming_it(call: Any) -> None:
+    # It used to be swallowed: nd.zeros(3, dtyp='float64') gave float32 without a word.
+    with pytest.raises(TypeError, match="dtyp"):
+        call()
+
+
+@pytest.mark.parametrize("make", [nd.zeros, nd.ones, lambda s, **k: nd.full(s, 1.0, **k)])
+def test_a_storage_type_other_than_default_raises(make: Any) -> None:
+    assert make(2, stype="default").shape == (2,)
+    with pytest.raises(ValueError, match="dense"):
+        make(2, stype="csr")
+
+
+def test_out_is_honoured_by_the_creation_functions() -> None:
+    out = nd.array([5.0, 5.0])
+    assert nd.zeros(2, out=out) is out
+    np.testing.assert_array_equal(out.asnumpy(), [0.0, 0.0])
+    assert nd.full(2, 3.0, out=out) is out
+    np.testing.assert_array_equal(out.asnumpy(), [3.0, 3.0])
+    with pytest.raises(ValueError, match="shape"):
+        nd.ones(3, out=out)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x, i: x.sum(axis=i(1)),
+        lambda x, i: nd.expand_dims(x, i(0)),
+        lambda x, i: nd.concat(x, x, dim=i(0)),
+        lambda x, i: nd.softmax(x, axis=i(0)),
+        lambda x, i: nd.split(x, i(3), axis=i(1))[2],
+        lambda x, i: nd.swapaxes(x, i(0), i(1)),
+        lambda x, i: nd.stack(x, x, axis=i(1)),
+        lambda x, i: nd.tile(x, i(2)),
+        lambda x, i: nd.broadcast_axis(x[0:1], axis=i(0), size=i(3)),
+    ],
+    ids=["sum", "expand_dims", "concat", "softmax", "split", "swapaxes", "stack", "tile", "broadcast_axis"],
+)
+def test_numpy_integers_are_taken_wherever_python_ints_are(call: Any) -> None:
+    x = nd.array(np.arange(6.0).reshape(2, 3))
+    with_numpy, with_python = call(x, np.int64).asnumpy(), call(x, int).asnumpy()
+    np.testing.assert_array_equal(with_numpy, with_python)

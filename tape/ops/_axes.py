@@ -6,7 +6,10 @@ op module (reductions, joins, softmax, take, squeeze...).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
+
+import numpy as np
 
 __all__ = ["axes_index", "axis_index"]
 
@@ -23,6 +26,7 @@ def axis_index(ndim: int, axis: int, what: str = "") -> int:
     ...
     ValueError: softmax: axis 2 is out of range for an array of 2 dimensions
     """
+    axis = operator.index(axis)  # a Python or NumPy integer, as a Python int
     if not -ndim <= axis < ndim:
         where = f"{what}: " if what else ""
         raise ValueError(f"{where}axis {axis} is out of range for an array of {ndim} dimensions")
@@ -35,10 +39,10 @@ def axes_index(ndim: int, axis: int | Sequence[int], what: str = "") -> tuple[in
     >>> axes_index(3, (-1, 0, 2))
     (0, 2)
     """
-    if isinstance(axis, int):
+    if isinstance(axis, int | np.integer):
         return (axis_index(ndim, axis, what),)
     axes = tuple(axis)
     for a in axes:  # the check inline: a reduction over a tuple of axes is a common call
         if not -ndim <= a < ndim:
             axis_index(ndim, a, what)  # raises
-    return tuple(sorted({a % ndim for a in axes}))
+    return tuple(sorted({int(a) % ndim for a in axes}))

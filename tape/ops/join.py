@@ -223,7 +223,7 @@ def tile(data: NDArray, reps: int | Sequence[int]) -> NDArray:
      [1. 2. 1. 2.]]
     <NDArray 2x4 @cpu(0)>
     """
-    r = (reps,) if isinstance(reps, int) else tuple(int(n) for n in reps)
+    r = (reps,) if isinstance(reps, int | np.integer) else tuple(int(n) for n in reps)
     x = data
     if len(r) > x.ndim:
         x = reshape_op(x, shape=(1,) * (len(r) - x.ndim) + x.shape)

@@ -23,7 +23,7 @@ def axes_of(ndim: int, axis: Axis, exclude: bool = False) -> tuple[int, ...]:
 
     None, like MXNet's default ``()``, means every axis (none at all with `exclude`).
     """
-    if axis is None or (not exclude and not isinstance(axis, int) and len(axis) == 0):
+    if axis is None or (not exclude and not isinstance(axis, int | np.integer) and len(axis) == 0):
         axes: tuple[int, ...] = tuple(range(ndim))
     else:
         axes = axes_index(ndim, axis)

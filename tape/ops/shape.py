@@ -118,7 +118,7 @@ def reshape(data: NDArray, shape: int | Sequence[int], reverse: bool = False) ->
     >>> nd.zeros((2, 3, 4)).reshape((-3, 0)).shape
     (6, 4)
     """
-    spec = (shape,) if isinstance(shape, int) else tuple(shape)
+    spec = (shape,) if isinstance(shape, int | np.integer) else tuple(shape)
     return reshape_op(data, shape=mx_shape(data.shape, spec, reverse))
 
 
@@ -169,8 +169,8 @@ def broadcast_axis(data: NDArray, axis: int | Sequence[int] = (), size: int | Se
      [2. 2. 2.]]
     <NDArray 2x3 @cpu(0)>
     """
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    sizes = (size,) if isinstance(size, int) else tuple(size)
+    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
+    sizes = (size,) if isinstance(size, int | np.integer) else tuple(size)
     if len(axes) != len(sizes):
         raise ValueError(
             f"broadcast_axis got {len(axes)} axes but {len(sizes)} sizes: give one size per axis"
