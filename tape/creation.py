@@ -75,9 +75,7 @@ def zeros(
     >>> nd.zeros((2, 3)).shape
     (2, 3)
     """
-    _context.check(ctx)
-    _check_stype(stype)
-    return _into(out, NDArray(np.zeros(_shape(shape), dtype=dtype_of(dtype))))
+    return full(shape, 0, ctx, dtype, stype, out)
 
 
 def ones(
@@ -95,9 +93,7 @@ def ones(
     [1. 1.]
     <NDArray 2 @cpu(0)>
     """
-    _context.check(ctx)
-    _check_stype(stype)
-    return _into(out, NDArray(np.ones(_shape(shape), dtype=dtype_of(dtype))))
+    return full(shape, 1, ctx, dtype, stype, out)
 
 
 def full(
