@@ -226,8 +226,7 @@ class _Walk:
         """Run a node with several parents, several outputs, or a custom backward."""
         inputs = node.inputs
         op: Any = node.op
-        if inputs is None:  # as in run_chain
-            raise AutogradError(FREED)
+        assert inputs is not None  # run_chain, the one caller, raised if it was freed
         # A primitive's VJPs are called one by one (a bias add, a product: no lists); other
         # kinds return the gradients of all their parents at once.
         plain = type(op) in _PLAIN

@@ -12,6 +12,7 @@ from conftest import variable
 
 import tape
 from tape import AutogradError, autograd, nd
+from tape._graph import Primitive
 from tape.ops.indexing import where_op
 
 
@@ -370,3 +371,8 @@ def test_marked_output_of_a_multi_output_op_gets_its_gradient() -> None:
 
 def test_a_primitive_names_itself() -> None:
     assert repr(where_op) == "<Primitive where>"
+
+
+def test_only_a_differentiable_op_of_one_array_can_be_float_valued() -> None:
+    with pytest.raises(ValueError, match="float_valued"):
+        Primitive("pair", np.add, lambda g, ans, x, y: g, lambda g, ans, x, y: g, float_valued=True)

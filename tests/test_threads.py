@@ -198,12 +198,14 @@ def test_threads_adding_into_one_shared_gradient_lose_no_update() -> None:
     assert float(w.grad.asnumpy().min()) == float(w.grad.asnumpy().max()) == 3 * steps * 2.0
 
 
-def test_a_graph_freed_during_a_backward_raises_instead_of_ending_there() -> None:
+@pytest.mark.parametrize("two_parents", [False, True], ids=["chain", "two parents"])
+def test_a_graph_freed_during_a_backward_raises_instead_of_ending_there(two_parents: bool) -> None:
     # A backward that frees part of the graph while another backward walks it (another thread,
     # or, as here deterministically, a Function's backward): the walk must not take the freed
     # node for a leaf and silently lose the gradient that flows through it.
-    x = nd.array([1.0, 2.0])
+    x, w = nd.array([1.0, 2.0]), nd.array([3.0, 4.0])
     x.attach_grad()
+    w.attach_grad()
 
     class Identity(autograd.Function):
         def forward(self, v: nd.NDArray) -> nd.NDArray:
@@ -214,8 +216,8 @@ def test_a_graph_freed_during_a_backward_raises_instead_of_ending_there() -> Non
             return dy
 
     with autograd.record():
-        u = x * 2
-        w = Identity()(u * 3)
+        u = x * w if two_parents else x * 2  # the walk's general path, or its chain
+        head = Identity()(u * 3)
         other = (u * 5).sum()
     with pytest.raises(AutogradError, match="freed"):
-        w.backward()
+        head.backward()

@@ -131,3 +131,12 @@ def test_a_write_after_the_backward_does_not_count() -> None:
     x.grad[:] = 0  # zeroing the gradient buffer is not a write to the graph's arrays
     y.backward()
     np.testing.assert_array_equal(x.grad.asnumpy(), first)
+
+
+def test_writing_the_head_itself_before_its_backward_raises() -> None:
+    x = variable([0.0, 1.0])
+    with autograd.record():
+        y = nd.exp(x)
+    y[:] = 0  # exp's backward reads y
+    with pytest.raises(AutogradError, match=r"the output of 'exp'"):
+        y.backward()
