@@ -204,3 +204,9 @@ def test_integer_arithmetic_with_fractions_is_never_truncated(form: str, want: A
     y = eval(form, {"x": x})
     assert np.issubdtype(y.dtype, np.floating)
     np.testing.assert_allclose(y.asnumpy(), want, rtol=1e-7)
+
+
+def test_where_with_numpy_scalars_keeps_float32() -> None:
+    x = nd.array([1.0, 2.0, 3.0])
+    assert nd.where(x > 1, x, np.float64(0)).dtype == np.float32
+    assert nd.where(x > 1, np.float64(1), np.float64(0)).dtype == np.float32

@@ -13,6 +13,7 @@ from .._state import flags
 from .._versions import note_write
 from ..ndarray import NDArray, index_key, raw
 from ._axes import axis_index
+from .elementwise import scalar
 from .shape import reshape_op, unbroadcast
 
 __all__ = ["take", "pick", "one_hot", "where"]
@@ -310,4 +311,7 @@ def where(condition: NDArray, x: NDArray | float, y: NDArray | float) -> NDArray
     ref = x if isinstance(x, NDArray) else y
     if isinstance(ref, NDArray) and c.ndim == 1 and ref.ndim > 1 and c.shape[0] == ref.shape[0]:
         c = c.reshape(c.shape + (1,) * (ref.ndim - 1))
-    return where_op(NDArray(c), x, y)
+    if not isinstance(ref, NDArray):  # two numbers: the default float type, as for nd.array
+        return NDArray(np.where(c != 0, scalar(x), scalar(y)).astype(np.float32))
+    # NumPy scalars as Python numbers: np.float64(0) would make a float32 result float64.
+    return where_op(NDArray(c), scalar(x), scalar(y))
