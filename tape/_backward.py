@@ -17,7 +17,7 @@ import numpy as np
 from ._cuts import cut_reason
 from ._graph import _NO_PARAMS, Node, Primitive, _Binary, _Unary
 from ._state import flags
-from ._versions import CLOCK, written_after
+from ._versions import CLOCK, note_write, written_after
 from .errors import AutogradError
 from .ndarray import NDArray
 
@@ -281,6 +281,12 @@ class _Walk:
             # one 'add' buffer would interleave their read-add-writes and lose updates.
             with _ADD_LOCK:
                 buf._data += g._data.reshape(buf._data.shape)
+        else:
+            return
+        # A graph that holds the buffer, or its memory through a view, as an input must see this
+        # write (see _versions). In the training loop nothing but `a` holds either: counted first.
+        if sys.getrefcount(buf) > _BUF_HELD or sys.getrefcount(buf._data) > _SOLE:
+            note_write(buf._data)
 
     def results_for(self, variables: Sequence[NDArray], head_grads: Sequence[NDArray]) -> list[NDArray]:
         """A fresh, writable array per variable: never a head gradient, shared memory, a read-only view."""
@@ -370,6 +376,14 @@ def _sole() -> int:
     return sys.getrefcount(holder._data)  # the same expression as in _adopt
 
 
+def _buf_held() -> int:
+    a = NDArray(np.empty(0))
+    a._grad = NDArray(np.empty(0))
+    _req, buf = a._grad_req, a._grad
+    count = sys.getrefcount(buf)  # the same statement shape as in _Walk.deliver
+    return count
+
+
 def _local_only() -> int:
     g = NDArray(np.empty(0))
     count = sys.getrefcount(g)  # the same statement shape as in _Walk.run_chain
@@ -381,6 +395,7 @@ def _local_only() -> int:
 # are right for the interpreter at hand.
 _LOCAL_ONLY = _local_only()
 _SOLE = _sole()
+_BUF_HELD = _buf_held()
 
 
 def _adopt(buf: NDArray, g: NDArray) -> bool:

@@ -16,12 +16,12 @@ TAPE = Path(__file__).resolve().parent.parent / "tape"
 CORE_BUDGET = {
     "_state.py": 120,
     "_graph.py": 240,  # 220 until the write clock and the integer-input rule (issue 11)
-    "_backward.py": 420,  # 380 until the in-place write checks (issue 11)
+    "_backward.py": 430,  # 380 until the in-place write checks (issue 11)
     "ndarray.py": 300,
     "autograd.py": 360,
     "_methods.py": 320,
 }
-RECORD_AND_WALK_BUDGET = 650  # _graph.py + _backward.py; 600 before issue 11's checks
+RECORD_AND_WALK_BUDGET = 665  # _graph.py + _backward.py; 600 before issue 11's checks
 
 
 def _module_name(path: Path) -> str:

@@ -140,3 +140,31 @@ def test_writing_the_head_itself_before_its_backward_raises() -> None:
     y[:] = 0  # exp's backward reads y
     with pytest.raises(AutogradError, match=r"the output of 'exp'"):
         y.backward()
+
+
+def test_a_gradient_buffer_used_in_a_graph_then_overwritten_by_a_backward_raises() -> None:
+    x, w = variable([1.0, 2.0]), variable([3.0, 4.0])
+    with autograd.record():
+        y = (x * w).sum()
+    y.backward()  # x.grad = w
+    with autograd.record():
+        z = (w * x.grad).sum()  # x.grad as a constant: dz/dw = x.grad
+    with autograd.record():
+        y2 = (x * x).sum()
+    y2.backward()  # overwrites x.grad in place
+    with pytest.raises(AutogradError, match=r"input 2 of 'multiply'"):
+        z.backward()
+
+
+def test_a_view_of_a_gradient_buffer_in_a_graph_sees_its_overwrite_too() -> None:
+    x, w = variable([1.0, 2.0]), variable([3.0, 4.0])
+    with autograd.record():
+        y = (x * w).sum()
+    y.backward()
+    with autograd.record():
+        z = (w * x.grad.reshape((2,))).sum()
+    with autograd.record():
+        y2 = (x * x).sum()
+    y2.backward()
+    with pytest.raises(AutogradError, match="modified in place"):
+        z.backward()
