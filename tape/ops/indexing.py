@@ -73,7 +73,7 @@ zero_at_op: Primitive = Primitive("zero_at", _zero_at, lambda g, ans, x, key: ze
 
 def _assigned(old: np.ndarray, value: Any, key: Any) -> np.ndarray:
     out: np.ndarray = old.copy()
-    out[key] = _fit(value, np.shape(out[key]))
+    out[key] = _fit(value)
     return out
 
 
@@ -90,11 +90,11 @@ assign_op: Primitive = Primitive(
 )
 
 
-def _fit(value: Any, shape: tuple[int, ...]) -> Any:
-    """`value` reshaped to the `shape` it is assigned to when only its extra length-1 axes stop
-    NumPy (MXNet assigns `a[i]`, of shape (1,), to one element; NumPy 2 refuses)."""
-    if isinstance(value, np.ndarray) and value.ndim > len(shape) and value.size == math.prod(shape):
-        return value.reshape(shape)
+def _fit(value: Any) -> Any:
+    """A one-element array as a 0-d one, which NumPy assigns anywhere: MXNet assigns `a[i]`,
+    of shape (1,), to one element, which NumPy 2 refuses. Other values broadcast as they are."""
+    if isinstance(value, np.ndarray) and value.size == 1 and value.ndim:
+        return value.reshape(())
     return value
 
 
@@ -119,14 +119,14 @@ def setitem(target: NDArray, key: Any, value: Any) -> None:
     # (it would change what earlier ops of the graph read): _check_inplace says so.
     if not (flags.recording and (in_graph or (node is not None and node.op is assign_op))):
         target._check_inplace()
-        target._data[k] = _fit(raw(value), np.shape(target._data[k]))
+        target._data[k] = _fit(raw(value))
         return
     # The previous state: the node that made `target` (if any), and memory of its own that no
     # write touches, since assign's backward reads only its shape.
     data = target._data
     before = NDArray(np.broadcast_to(np.zeros((), data.dtype), data.shape), node)
     note_write(data)  # ops recorded earlier that read the old values must not run backward
-    data[k] = _fit(raw(value), np.shape(data[k]))
+    data[k] = _fit(raw(value))
     target._node = None
     record_node(assign_op, (before, value), {"key": k}, (target,))
 
