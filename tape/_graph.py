@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ._args import loose
 from ._cuts import no_gradient, note_cut
 from ._state import flags
 from ._versions import CLOCK
@@ -184,7 +185,7 @@ class _Unary(Primitive):
 
     def __call__(self, a: Any, **params: Any) -> NDArray:
         a_in = isinstance(a, NDArray)
-        x = a._data if a_in else a
+        x = a._data if a_in else loose(a, f"nd.{self.name}")  # a NumPy array, else TypeError
         if self.float_valued and a_in and x.dtype is not _FLOAT32 and x.dtype.kind not in "fc":
             # THE RULE FOR INTEGER INPUTS (listed in ops/elementwise.py): a float-valued op
             # computes an integer or bool array in float32, never cuts its result to integers.

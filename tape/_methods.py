@@ -14,6 +14,7 @@ from typing import Any, ClassVar, cast
 import numpy as np
 
 from . import autograd
+from ._args import narrowing
 from ._graph import Primitive
 from ._state import flags
 from .ndarray import NDArray, raw, wrap
@@ -88,8 +89,8 @@ def _binary(op: Primitive, reflect: bool = False) -> Operator:
     return operator
 
 
-def _inplace(op: Primitive) -> Operator:
-    """An augmented assignment (`x += y`) that writes into the array itself."""
+def _inplace(op: Primitive, symbol: str) -> Operator:
+    """An augmented assignment (`x += y`, `symbol` is `+`) that writes into the array itself."""
 
     def operator(self: Any, other: Any) -> NDArray:
         o = _operand(other)
@@ -100,9 +101,12 @@ def _inplace(op: Primitive) -> Operator:
             return op(self, o)
         self._check_inplace()
         # The four in-place operators' forwards are ufuncs: write into the array itself, with
-        # no temporary; "unsafe" casts as `self._data[...] = result` would (the array keeps
-        # its dtype: `p -= lr * g` with a float64 `lr * g` leaves a float32 p float32).
-        op.fwd(self._data, raw(o), out=self._data, casting="unsafe")
+        # no temporary, casting as NumPy's `x += y` does: `p -= lr * g` with a float64 `lr * g`
+        # leaves a float32 p float32, but a float result is never cut into an integer array.
+        try:
+            op.fwd(self._data, raw(o), out=self._data, casting="same_kind")
+        except TypeError as e:  # what same_kind refuses: a result of a wider kind
+            raise narrowing(symbol, self._data.dtype, op.fwd(self._data, raw(o)).dtype) from e
         return cast(NDArray, self)
 
     return operator
@@ -129,10 +133,10 @@ class Methods:
     __truediv__, __rtruediv__ = _arithmetic(np.true_divide, arith.divide_op)
     __mod__, __rmod__ = _binary(arith.modulo_op), _binary(arith.modulo_op, reflect=True)
     __pow__, __rpow__ = _binary(arith.power_op), _binary(arith.power_op, reflect=True)
-    __iadd__ = _inplace(arith.add_op)
-    __isub__ = _inplace(arith.subtract_op)
-    __imul__ = _inplace(arith.multiply_op)
-    __itruediv__ = _inplace(arith.divide_op)
+    __iadd__ = _inplace(arith.add_op, "+")
+    __isub__ = _inplace(arith.subtract_op, "-")
+    __imul__ = _inplace(arith.multiply_op, "*")
+    __itruediv__ = _inplace(arith.divide_op, "/")
     # Comparisons give float 0/1 arrays, outside the graph.
     __eq__ = _binary(arith.equal_op)  # type: ignore[assignment]
     __ne__ = _binary(arith.not_equal_op)  # type: ignore[assignment]

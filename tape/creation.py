@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from . import context as _context
+from ._args import count, int_tuple, wrong_type
 from .ndarray import NDArray
 
 __all__ = ["array", "zeros", "ones", "full", "empty", "arange", "eye", "linspace", "waitall"]
@@ -20,8 +21,13 @@ def dtype_of(dtype: Any, default: Any = np.float32) -> np.dtype[Any]:
     return result
 
 
-def _shape(shape: ShapeLike) -> tuple[int, ...]:
-    return (int(shape),) if isinstance(shape, int | np.integer) else tuple(int(n) for n in shape)
+def shape_of(shape: ShapeLike, where: str, arg: str = "shape") -> tuple[int, ...]:
+    """The shape argument `arg` of the creation function `where` as a tuple of ints, each 0 or
+    more."""
+    out = int_tuple(shape, where, arg)
+    if any(n < 0 for n in out):
+        raise ValueError(f"{where}: {arg} {shape} has a negative length: lengths are 0 or more")
+    return out
 
 
 def array(source_array: Any, ctx: _context.Context | None = None, dtype: Any = None) -> NDArray:
@@ -41,8 +47,23 @@ def array(source_array: Any, ctx: _context.Context | None = None, dtype: Any = N
     if isinstance(source_array, NDArray):
         data = source_array._data.astype(dtype_of(dtype, source_array._data.dtype))
     else:
-        data = np.array(source_array, dtype=dtype_of(dtype))
+        data = _values(source_array, dtype_of(dtype))
     return NDArray(data.reshape(1) if data.ndim == 0 else data)
+
+
+_NOT_NUMBERS = (str, bytes, dict, set, frozenset)  # NumPy would parse a str, wrap the others
+
+
+def _values(source: Any, dtype: np.dtype[Any]) -> np.ndarray:
+    """`source` (a NumPy array, a number, or a nested list or tuple of numbers) as an array."""
+    takes = "an NDArray, a NumPy array, a number or a (nested) list of numbers"
+    if source is None or isinstance(source, _NOT_NUMBERS):
+        raise wrong_type("nd.array", "source_array", takes, source)
+    try:
+        return np.array(source, dtype=dtype)
+    except (TypeError, ValueError) as e:  # a ragged list, or something in it that is not a number
+        error = TypeError if isinstance(e, TypeError) else ValueError
+        raise error(f"nd.array: source_array must be {takes}: {e}") from e
 
 
 def _check_stype(stype: str | None) -> None:
@@ -50,16 +71,25 @@ def _check_stype(stype: str | None) -> None:
         raise ValueError(f"tape arrays are dense: stype must be None or 'default', not {stype!r}")
 
 
-def _into(out: NDArray | None, result: NDArray) -> NDArray:
+def into(out: NDArray | None, result: NDArray, where: str) -> NDArray:
     """`result`, or `out` with `result` written into it (MXNet's `out=`), as MXNet returns it."""
     if out is None:
         return result
     if not isinstance(out, NDArray):
-        raise TypeError(f"out must be an NDArray, not {type(out).__name__}")
+        raise wrong_type(where, "out", "an NDArray (or None)", out)
     if out.shape != result.shape:
-        raise ValueError(f"out has shape {out.shape}, but the result has shape {result.shape}")
+        raise ValueError(f"{where}: out has shape {out.shape}, but the result has shape {result.shape}")
     out[:] = result
     return out
+
+
+def _filled(
+    where: str, shape: ShapeLike, val: float, ctx: Any, dtype: Any, stype: str | None, out: NDArray | None
+) -> NDArray:
+    """The array of `where` (zeros, ones, full, empty) filled with `val`."""
+    _context.check(ctx)
+    _check_stype(stype)
+    return into(out, NDArray(np.full(shape_of(shape, where), val, dtype=dtype_of(dtype))), where)
 
 
 def zeros(
@@ -75,7 +105,7 @@ def zeros(
     >>> nd.zeros((2, 3)).shape
     (2, 3)
     """
-    return full(shape, 0, ctx, dtype, stype, out)
+    return _filled("nd.zeros", shape, 0, ctx, dtype, stype, out)
 
 
 def ones(
@@ -93,7 +123,7 @@ def ones(
     [1. 1.]
     <NDArray 2 @cpu(0)>
     """
-    return full(shape, 1, ctx, dtype, stype, out)
+    return _filled("nd.ones", shape, 1, ctx, dtype, stype, out)
 
 
 def full(
@@ -112,9 +142,7 @@ def full(
     [7. 7.]
     <NDArray 2 @cpu(0)>
     """
-    _context.check(ctx)
-    _check_stype(stype)
-    return _into(out, NDArray(np.full(_shape(shape), val, dtype=dtype_of(dtype))))
+    return _filled("nd.full", shape, val, ctx, dtype, stype, out)
 
 
 def empty(shape: ShapeLike, ctx: _context.Context | None = None, dtype: Any = None) -> NDArray:
@@ -124,7 +152,7 @@ def empty(shape: ShapeLike, ctx: _context.Context | None = None, dtype: Any = No
     >>> nd.empty((2, 2)).shape
     (2, 2)
     """
-    return zeros(shape, ctx=ctx, dtype=dtype)
+    return _filled("nd.empty", shape, 0, ctx, dtype, None, None)
 
 
 def arange(
@@ -168,7 +196,8 @@ def eye(N: int, M: int = 0, k: int = 0, ctx: _context.Context | None = None, dty
     <NDArray 2x2 @cpu(0)>
     """
     _context.check(ctx)
-    return NDArray(np.eye(N, M or None, k, dtype=dtype_of(dtype)))
+    rows, columns = count(N, "nd.eye", "N"), count(M, "nd.eye", "M")
+    return NDArray(np.eye(rows, columns or None, k, dtype=dtype_of(dtype)))
 
 
 def linspace(
@@ -188,7 +217,8 @@ def linspace(
     <NDArray 5 @cpu(0)>
     """
     _context.check(ctx)
-    return NDArray(np.linspace(start, stop, num, endpoint=endpoint).astype(dtype_of(dtype)))
+    n = count(num, "nd.linspace", "num")
+    return NDArray(np.linspace(start, stop, n, endpoint=endpoint).astype(dtype_of(dtype)))
 
 
 def waitall() -> None:

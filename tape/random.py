@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 
 from . import context as _context
-from .creation import dtype_of
+from ._args import array, operand
+from .creation import dtype_of, into, shape_of
 from .ndarray import NDArray
 
 __all__ = [
@@ -47,13 +48,12 @@ def generator() -> np.random.Generator:
     return _rng
 
 
-def _size(shape: ShapeLike, *params: Any) -> tuple[int, ...]:
-    base = next((p.shape for p in params if isinstance(p, NDArray)), ())
-    if shape is None:
-        extra: tuple[int, ...] = () if base else (1,)
-    else:
-        extra = (int(shape),) if isinstance(shape, int | np.integer) else tuple(shape)
-    return tuple(base) + extra
+def _param(p: Any, where: str, name: str) -> Any:
+    """A distribution parameter: an NDArray (a NumPy array wrapped) or a Python number."""
+    if isinstance(p, NDArray):
+        return p
+    p = operand(p, where, name)
+    return NDArray(p) if isinstance(p, np.ndarray) else p
 
 
 def _raw(p: Any, size: tuple[int, ...]) -> Any:
@@ -63,9 +63,18 @@ def _raw(p: Any, size: tuple[int, ...]) -> Any:
     return p
 
 
-def _make(data: np.ndarray, dtype: Any, ctx: Any) -> NDArray:
+def _draw(
+    where: str, sample: Any, shape: ShapeLike, dtype: Any, ctx: Any, out: NDArray | None, **params: Any
+) -> NDArray:
+    """The samples of the sampler `where`: `sample(*params, size)` of the NumPy generator, with
+    `size` the shape of the array parameters followed by `shape`, into `out` if given."""
+    ps = [_param(p, where, name) for name, p in params.items()]
+    base = next((p.shape for p in ps if isinstance(p, NDArray)), ())
+    extra = (() if base else (1,)) if shape is None else shape_of(shape, where)
+    size = (*base, *extra)
+    data = sample(*[_raw(p, size) for p in ps], size)
     _context.check(ctx)
-    return NDArray(np.asarray(data, dtype=dtype_of(dtype)))
+    return into(out, NDArray(np.asarray(data, dtype=dtype_of(dtype))), where)
 
 
 def normal(
@@ -82,8 +91,7 @@ def normal(
     >>> nd.random.normal(0, 1, shape=(3, 4)).shape
     (3, 4)
     """
-    size = _size(shape, loc, scale)
-    return _fill(out, _make(_rng.normal(_raw(loc, size), _raw(scale, size), size), dtype, ctx))
+    return _draw("nd.random.normal", _rng.normal, shape, dtype, ctx, out, loc=loc, scale=scale)
 
 
 def uniform(
@@ -101,8 +109,7 @@ def uniform(
     >>> x.shape, bool((x.abs() <= 1).sum().asscalar() == 4)
     ((2, 2), True)
     """
-    size = _size(shape, low, high)
-    return _fill(out, _make(_rng.uniform(_raw(low, size), _raw(high, size), size), dtype, ctx))
+    return _draw("nd.random.uniform", _rng.uniform, shape, dtype, ctx, out, low=low, high=high)
 
 
 def randn(*shape: int, loc: float = 0.0, scale: float = 1.0, dtype: Any = None, ctx: Any = None) -> NDArray:
@@ -112,7 +119,7 @@ def randn(*shape: int, loc: float = 0.0, scale: float = 1.0, dtype: Any = None, 
     >>> nd.random.randn(2, 3).shape
     (2, 3)
     """
-    return normal(loc, scale, shape=shape or None, dtype=dtype, ctx=ctx)
+    return _draw("nd.random.randn", _rng.normal, shape or None, dtype, ctx, None, loc=loc, scale=scale)
 
 
 def randint(
@@ -130,7 +137,7 @@ def randint(
     >>> x.dtype.__name__, bool(((x >= 0) * (x < 3)).sum().asscalar() == 5)
     ('int32', True)
     """
-    return _fill(out, _make(_rng.integers(low, high, _size(shape)), dtype, ctx))
+    return _draw("nd.random.randint", _rng.integers, shape, dtype, ctx, out, low=low, high=high)
 
 
 def exponential(
@@ -146,8 +153,7 @@ def exponential(
     >>> bool((nd.random.exponential(2, shape=(100,)) >= 0).sum().asscalar() == 100)
     True
     """
-    size = _size(shape, scale)
-    return _fill(out, _make(_rng.exponential(_raw(scale, size), size), dtype, ctx))
+    return _draw("nd.random.exponential", _rng.exponential, shape, dtype, ctx, out, scale=scale)
 
 
 def gamma(
@@ -164,8 +170,7 @@ def gamma(
     >>> nd.random.gamma(2, 1, shape=(2, 3)).shape
     (2, 3)
     """
-    size = _size(shape, alpha, beta)
-    return _fill(out, _make(_rng.gamma(_raw(alpha, size), _raw(beta, size), size), dtype, ctx))
+    return _draw("nd.random.gamma", _rng.gamma, shape, dtype, ctx, out, alpha=alpha, beta=beta)
 
 
 def poisson(
@@ -182,8 +187,7 @@ def poisson(
     >>> x.dtype.__name__, bool((x == x.round()).sum().asscalar() == 4)
     ('float32', True)
     """
-    size = _size(shape, lam)
-    return _fill(out, _make(_rng.poisson(_raw(lam, size), size), dtype, ctx))
+    return _draw("nd.random.poisson", _rng.poisson, shape, dtype, ctx, out, lam=lam)
 
 
 def shuffle(data: NDArray) -> NDArray:
@@ -193,7 +197,7 @@ def shuffle(data: NDArray) -> NDArray:
     >>> sorted(nd.random.shuffle(nd.arange(4)).asnumpy().tolist())
     [0.0, 1.0, 2.0, 3.0]
     """
-    return NDArray(_rng.permutation(data._data))
+    return NDArray(_rng.permutation(array(data, "nd.random.shuffle")._data))
 
 
 def multinomial(
@@ -209,8 +213,9 @@ def multinomial(
     [1 1 1]
     <NDArray 3 @cpu(0)>
     """
+    data = array(data, "nd.random.multinomial")
     probs = data._data.astype(np.float64)
-    extra = () if shape is None else ((int(shape),) if isinstance(shape, int | np.integer) else tuple(shape))
+    extra = () if shape is None else shape_of(shape, "nd.random.multinomial")
     flat = probs.reshape(-1, probs.shape[-1])
     flat = flat / flat.sum(axis=1, keepdims=True)
     count = int(np.prod(extra)) if extra else 1
@@ -222,10 +227,3 @@ def multinomial(
         return result
     logp = np.log(np.take_along_axis(flat, picks, axis=1)).reshape(samples.shape)
     return result, NDArray(logp.astype(data._data.dtype))
-
-
-def _fill(out: NDArray | None, value: NDArray) -> NDArray:
-    if out is None:
-        return value
-    out[...] = value
-    return out

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.lib import format as npy_format
 
+from ._args import path, wrong_type
 from .ndarray import NDArray
 
 __all__ = ["save", "load"]
@@ -36,23 +37,23 @@ def save(fname: PathLike, data: NDArray | list[NDArray] | tuple[NDArray, ...] | 
     >>> sorted(nd.load(path))
     ['b', 'w']
     """
+    fname = path(fname, "nd.save")
     if isinstance(data, NDArray):
         data = [data]
     if isinstance(data, list | tuple):
-        entries = {str(i): _plain(a, f"item {i}") for i, a in enumerate(data)}
+        entries = {str(i): _plain(a, f"data[{i}]") for i, a in enumerate(data)}
         kind = "list"
     elif isinstance(data, dict):
         for key in data:
             if not isinstance(key, str):
-                raise TypeError(f"save: dict keys must be str, not {type(key).__name__}")
+                raise TypeError(f"nd.save: data's dict keys must be str, not {type(key).__name__}")
             if key == _KIND:
-                raise ValueError(f"save: the key {_KIND!r} is reserved by tape")
-        entries = {k: _plain(a, f"entry {k!r}") for k, a in data.items()}
+                raise ValueError(f"nd.save: the key {_KIND!r} is reserved by tape")
+        entries = {k: _plain(a, f"data[{k!r}]") for k, a in data.items()}
         kind = "dict"
     else:
-        raise TypeError(
-            "save takes an NDArray, a list of NDArrays or a dict of str -> NDArray, not "
-            f"{type(data).__name__}"
+        raise wrong_type(
+            "nd.save", "data", "an NDArray, a list of NDArrays or a dict of str -> NDArray", data
         )
     entries[_KIND] = np.array(kind)
     with open(fname, "wb") as f:  # a file object: NumPy would append ".npz" to a bare name
@@ -61,7 +62,7 @@ def save(fname: PathLike, data: NDArray | list[NDArray] | tuple[NDArray, ...] | 
 
 def _plain(a: Any, what: str) -> np.ndarray:
     if not isinstance(a, NDArray):
-        raise TypeError(f"save: {what} is a {type(a).__name__}, not an NDArray")
+        raise wrong_type("nd.save", what, "an NDArray", a)
     return a._data
 
 
@@ -97,7 +98,7 @@ def load(fname: PathLike, *, max_bytes: int | None = None) -> list[NDArray] | di
         raise TypeError(f"load: max_bytes is a number of bytes, an int, not {type(limit).__name__}")
     if limit < 0:
         raise ValueError(f"load: max_bytes is a number of bytes, 0 or more, not {limit}")
-    name = os.fspath(fname)
+    name = os.fspath(path(fname, "nd.load"))
     try:
         archive = zipfile.ZipFile(name)
     except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as e:

@@ -44,11 +44,28 @@ def test_log_softmax_matches_numpy(axis: int) -> None:
     )
 
 
-@pytest.mark.parametrize("op", [nd.softmax, nd.log_softmax])
-def test_softmax_of_integer_data_is_that_of_the_same_floats(op: Any) -> None:
-    ints = op(nd.array([[1, 2, 3], [0, 0, 5]], dtype="int32")).asnumpy()
-    floats = op(nd.array([[1, 2, 3], [0, 0, 5]], dtype="float64")).asnumpy()
-    np.testing.assert_allclose(ints, floats)
+INTEGER_DATA = {
+    "int8": [[100, -100, 0], [1, 2, 3]],  # x - max(x) wraps around in int8
+    "uint8": [[255, 0, 7], [1, 2, 3]],  # and in uint8; exp of either is float16
+    "int32": [[1, 2, 3], [0, 0, 5]],
+    "int64": [[1, 2, 3], [0, 0, 5]],
+    "bool": [[1, 0, 1], [0, 0, 0]],
+}
+
+
+@pytest.mark.parametrize("dtype", INTEGER_DATA)
+@pytest.mark.parametrize("op", [nd.softmax, nd.log_softmax], ids=["softmax", "log_softmax"])
+@pytest.mark.parametrize("temperature", [None, 2.0])
+def test_softmax_of_integer_data_is_the_float32_softmax_of_the_same_values(
+    op: Any, dtype: str, temperature: float | None
+) -> None:
+    # The rule for integer inputs of float-valued ops: computed in float32, never in the
+    # integer type (int8 and uint8 gave nan and overflow).
+    got = op(nd.array(INTEGER_DATA[dtype], dtype=dtype), temperature=temperature)
+    want = op(nd.array(INTEGER_DATA[dtype], dtype="float32"), temperature=temperature)
+    assert got.dtype == np.float32
+    assert np.isfinite(got.asnumpy()).all()
+    np.testing.assert_allclose(got.asnumpy(), want.asnumpy(), rtol=1e-6)
 
 
 def test_softmax_is_stable_for_large_inputs() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from conftest import grad_array, variable
@@ -391,11 +393,42 @@ def test_inplace_update_outside_record_writes_into_the_same_memory() -> None:
     np.testing.assert_array_equal(x.grad.asnumpy(), [1.0, 2.0])
 
 
-def test_inplace_update_casts_into_the_array_dtype() -> None:
+@pytest.mark.parametrize(
+    ("dtype", "update"),
+    [
+        ("int32", lambda a: a.__iadd__(0.75)),
+        ("int64", lambda a: a.__isub__(nd.array([0.5, 0.5, 0.5]))),
+        ("uint8", lambda a: a.__imul__(np.float64(1.5))),
+        ("int32", lambda a: a.__itruediv__(2)),
+        ("bool", lambda a: a.__iadd__(1)),
+    ],
+    ids=["int += float", "int -= float array", "uint8 *= np.float64", "int /= int", "bool += int"],
+)
+def test_inplace_update_refuses_to_cut_a_wider_result_into_the_array(dtype: str, update: Any) -> None:
+    # It used to truncate without a word: int32 [1, 2, 3] += 0.75 stayed [1, 2, 3]. NumPy's
+    # in-place operators refuse it too (casting="same_kind").
+    a = nd.array([1, 0, 1], dtype=dtype)
+    with pytest.raises(TypeError, match=r"out of place, x = x [-+*/] y, or convert x first, x = x\.astype"):
+        update(a)
+    assert a.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(a.asnumpy(), np.array([1, 0, 1], dtype=dtype))
+
+
+def test_inplace_update_casts_a_float64_result_into_a_float32_array_in_place() -> None:
+    # An SGD step with a float64 learning-rate product: same kind, so p keeps float32 and memory.
+    p = nd.array([1.0, 2.0])
+    memory = p._data
+    p -= np.float64(0.5) * nd.array([2.0, 2.0], dtype="float64")
+    assert p.dtype == np.float32 and p._data is memory
+    np.testing.assert_array_equal(p.asnumpy(), [0.0, 1.0])
+
+
+def test_inplace_update_of_an_integer_array_by_an_integer_stays_exact() -> None:
     a = nd.array([1, 2, 3], dtype="int32")
-    a += 0.75
+    a += 2
+    a *= nd.array([1, 2, 3], dtype="int64")  # int64 into int32: the same kind, as in NumPy
     assert a.dtype == np.int32
-    np.testing.assert_array_equal(a.asnumpy(), [1, 2, 3])
+    np.testing.assert_array_equal(a.asnumpy(), [3, 8, 15])
 
 
 def test_inplace_update_cannot_grow_the_array() -> None:

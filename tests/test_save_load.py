@@ -103,7 +103,7 @@ def test_a_missing_file_raises_file_not_found(tmp_path: Path) -> None:
 
 
 def test_save_refuses_what_it_cannot_store(tmp_path: Path) -> None:
-    with pytest.raises(TypeError, match="not an NDArray"):
+    with pytest.raises(TypeError, match=r"nd\.save: data\[0\] must be an NDArray, not numpy\.ndarray"):
         nd.save(tmp_path / "x", [np.ones(2)])  # type: ignore[list-item]
     with pytest.raises(TypeError, match="keys must be str"):
         nd.save(tmp_path / "x", {1: nd.ones(2)})  # type: ignore[dict-item]

@@ -11,38 +11,54 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._args import wrong_type
+
 __all__ = ["axes_index", "axis_index"]
 
 
-def axis_index(ndim: int, axis: int, what: str = "") -> int:
+def axis_index(ndim: int, axis: int, what: str = "", arg: str = "axis") -> int:
     """`axis` (negative counting from the end) as an index in ``range(ndim)``.
 
-    Out of range is a ValueError; `what`, when given, names the op at the start of the message.
+    Out of range is a ValueError, anything but an integer a TypeError; `what`, when given,
+    names the function at the start of the message, and `arg` the argument.
 
     >>> axis_index(3, -1)
     2
-    >>> axis_index(2, 2, "softmax")
+    >>> axis_index(2, 2, "nd.softmax")
     Traceback (most recent call last):
     ...
-    ValueError: softmax: axis 2 is out of range for an array of 2 dimensions
+    ValueError: nd.softmax: axis 2 is out of range: it takes an axis from -2 to 1
+    >>> axis_index(2, "1", "nd.concat", "dim")
+    Traceback (most recent call last):
+    ...
+    TypeError: nd.concat: dim must be an int, not str '1'
     """
-    axis = operator.index(axis)  # a Python or NumPy integer, as a Python int
+    try:
+        axis = operator.index(axis)  # a Python or NumPy integer, as a Python int
+    except TypeError:
+        raise wrong_type(what or "tape", arg, "an int", axis) from None
     if not -ndim <= axis < ndim:
         where = f"{what}: " if what else ""
-        raise ValueError(f"{where}axis {axis} is out of range for an array of {ndim} dimensions")
+        raise ValueError(
+            f"{where}{arg} {axis} is out of range: it takes an axis from {-ndim} to {ndim - 1}"
+            if ndim
+            else f"{where}{arg} {axis} is out of range: an array of no dimensions has no axes"
+        )
     return axis % ndim
 
 
-def axes_index(ndim: int, axis: int | Sequence[int], what: str = "") -> tuple[int, ...]:
-    """One axis or several, each checked as by `axis_index`: sorted, without repeats.
+def axes_index(ndim: int, axis: int | Sequence[int], what: str = "", arg: str = "axis") -> tuple[int, ...]:
+    """One axis or several (a tuple or list), each checked as by `axis_index`: sorted, without
+    repeats.
 
     >>> axes_index(3, (-1, 0, 2))
     (0, 2)
     """
     if isinstance(axis, int | np.integer):
-        return (axis_index(ndim, axis, what),)
-    axes = tuple(axis)
-    for a in axes:  # the check inline: a reduction over a tuple of axes is a common call
-        if not -ndim <= a < ndim:
-            axis_index(ndim, a, what)  # raises
-    return tuple(sorted({int(a) % ndim for a in axes}))
+        return (axis_index(ndim, axis, what, arg),)
+    if not isinstance(axis, tuple | list):
+        raise wrong_type(what or "tape", arg, "an int or a tuple of ints", axis)
+    for a in axis:  # the check inline: a reduction over a tuple of axes is a common call
+        if not (isinstance(a, int | np.integer) and -ndim <= a < ndim):
+            axis_index(ndim, a, what, arg)  # raises
+    return tuple(sorted({int(a) % ndim for a in axis}))

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .._args import NUMBERS, not_an_array, operand, wrong_type
 from .._graph import Primitive
 from ..ndarray import NDArray
 from . import elementwise, indexing, shape
@@ -21,14 +22,18 @@ __all__ = [
 ]  # fmt: skip
 
 Operand = NDArray | float | int
+_PLAIN = frozenset((int, float, bool))  # the Python numbers, which ops take as they are
 
 
-def _call(op: Primitive, lhs: Any, rhs: Any) -> NDArray:
-    """`op(lhs, rhs)` with NumPy scalars as Python numbers; arrays pass on two type tests."""
-    if type(lhs) is not NDArray:
-        lhs = scalar(lhs)
-    if type(rhs) is not NDArray:
-        rhs = scalar(rhs)
+def _call(op: Primitive, lhs: Any, rhs: Any, names: tuple[str, str] = ("lhs", "rhs")) -> NDArray:
+    """`op(lhs, rhs)` with NumPy scalars as Python numbers; arrays pass on two type tests.
+
+    Anything but an array or a number raises a TypeError naming the argument (`names`).
+    """
+    if type(lhs) is not NDArray and type(lhs) not in _PLAIN:
+        lhs = operand(lhs, f"nd.{op.name}", names[0])
+    if type(rhs) is not NDArray and type(rhs) not in _PLAIN:
+        rhs = operand(rhs, f"nd.{op.name}", names[1])
     return op(lhs, rhs)
 
 
@@ -202,7 +207,7 @@ def power(base: Operand, exp: Operand) -> NDArray:
     [4. 9.]
     <NDArray 2 @cpu(0)>
     """
-    return _call(power_op, base, exp)
+    return _call(power_op, base, exp, ("base", "exp"))
 
 
 def modulo(lhs: Operand, rhs: Operand) -> NDArray:
@@ -325,9 +330,14 @@ def lesser_equal(lhs: Operand, rhs: Operand) -> NDArray:
     return _call(lesser_equal_op, lhs, rhs)
 
 
-def _same_shape(lhs: NDArray, rhs: NDArray, what: str) -> None:
-    if not isinstance(lhs, NDArray) or not isinstance(rhs, NDArray):
-        raise TypeError(f"{what} takes two NDArrays; use the operators for scalars")
+def _same_shape(lhs: Any, rhs: Any, what: str, names: tuple[str, str] = ("lhs", "rhs")) -> None:
+    """Refuse anything but two arrays of one shape (the arguments `names` of `what`)."""
+    for value, name in zip((lhs, rhs), names, strict=True):
+        if isinstance(value, NUMBERS):
+            fix = "use the operators (or nd.add and the like) for a number"
+            raise wrong_type(what, name, "an NDArray (or a NumPy array)", value, fix)
+        if not isinstance(value, NDArray | np.ndarray):
+            raise not_an_array(what, name, value)
     if lhs.shape != rhs.shape:
         raise ValueError(
             f"{what} needs arrays of one shape, got {lhs.shape} and {rhs.shape}; "
@@ -344,7 +354,7 @@ def elemwise_add(lhs: NDArray, rhs: NDArray) -> NDArray:
     [4. 6.]
     <NDArray 2 @cpu(0)>
     """
-    _same_shape(lhs, rhs, "elemwise_add")
+    _same_shape(lhs, rhs, "nd.elemwise_add")
     return add_op(lhs, rhs)
 
 
@@ -357,7 +367,7 @@ def elemwise_sub(lhs: NDArray, rhs: NDArray) -> NDArray:
     [-2. -3.]
     <NDArray 2 @cpu(0)>
     """
-    _same_shape(lhs, rhs, "elemwise_sub")
+    _same_shape(lhs, rhs, "nd.elemwise_sub")
     return subtract_op(lhs, rhs)
 
 
@@ -370,7 +380,7 @@ def elemwise_mul(lhs: NDArray, rhs: NDArray) -> NDArray:
     [3. 8.]
     <NDArray 2 @cpu(0)>
     """
-    _same_shape(lhs, rhs, "elemwise_mul")
+    _same_shape(lhs, rhs, "nd.elemwise_mul")
     return multiply_op(lhs, rhs)
 
 
@@ -383,7 +393,7 @@ def elemwise_div(lhs: NDArray, rhs: NDArray) -> NDArray:
     [0.25 0.5 ]
     <NDArray 2 @cpu(0)>
     """
-    _same_shape(lhs, rhs, "elemwise_div")
+    _same_shape(lhs, rhs, "nd.elemwise_div")
     return divide_op(lhs, rhs)
 
 
@@ -405,11 +415,13 @@ def add_n(*args: NDArray) -> NDArray:
     <NDArray 2 @cpu(0)>
     """
     if not args:
-        raise ValueError("add_n needs at least one array")
+        raise ValueError("nd.add_n needs at least one array")
     first = args[0]
     shape = first._data.shape if isinstance(first, NDArray) else None
-    for k, a in enumerate(args[1:], 2):
+    if shape is None:
+        _same_shape(first, first, "nd.add_n", ("args[0]", "args[0]"))  # an array, or raise
+    for k, a in enumerate(args[1:], 1):
         # The message is formatted only for an array that fails: add_n may sum thousands.
         if shape is None or not isinstance(a, NDArray) or a._data.shape != shape:
-            _same_shape(first, a, f"add_n (array {k})")
+            _same_shape(first, a, "nd.add_n", ("args[0]", f"args[{k}]"))
     return add_n_op(*args)

@@ -111,6 +111,7 @@ ceil_op: Primitive = Primitive("ceil", np.ceil, _zero)
 round_op: Primitive = Primitive("round", _round, _zero)
 rint_op: Primitive = Primitive("rint", _rint, _zero)
 trunc_op: Primitive = Primitive("trunc", np.trunc, _zero)
+fix_op: Primitive = Primitive("fix", np.trunc, _zero)
 
 
 def _sigmoid_grad(g: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -366,7 +367,7 @@ def fix(data: NDArray) -> NDArray:
     [-2.  2.]
     <NDArray 2 @cpu(0)>
     """
-    return trunc_op(data)
+    return fix_op(data)
 
 
 def trunc(data: NDArray) -> NDArray:
@@ -439,7 +440,7 @@ def clip(data: NDArray, a_min: float, a_max: float) -> NDArray:
     <NDArray 3 @cpu(0)>
     """
     if a_min > a_max:
-        raise ValueError(f"clip needs a_min <= a_max, got a_min={a_min} and a_max={a_max}")
+        raise ValueError(f"nd.clip needs a_min <= a_max, got a_min={a_min} and a_max={a_max}")
     return clip_op(data, a_min=scalar(a_min), a_max=scalar(a_max))
 
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 
+from .._args import array, count, loose, operand
 from .._graph import Primitive, record_node
 from .._state import flags
 from .._versions import note_write
 from ..ndarray import NDArray, index_key, raw
 from ._axes import axis_index
-from .elementwise import scalar
 from .shape import reshape_op, unbroadcast
 
 __all__ = ["take", "pick", "one_hot", "where"]
@@ -131,9 +131,10 @@ def setitem(target: NDArray, key: Any, value: Any) -> None:
     record_node(assign_op, (before, value), {"key": k}, (target,))
 
 
-def _indices(index: NDArray | np.ndarray | Any, n: int, mode: str, what: str) -> np.ndarray:
-    """Integer indices into an axis of length `n`, out-of-range ones treated per `mode`."""
-    raw = index._data if isinstance(index, NDArray) else np.asarray(index)
+def _indices(index: NDArray | np.ndarray, n: int, mode: str, what: str, arg: str) -> np.ndarray:
+    """Integer indices (the argument `arg`) into an axis of length `n`, out-of-range ones
+    treated per `mode`."""
+    raw = index._data if isinstance(index, NDArray) else loose(index, what, arg)
     idx = raw.astype(np.int64)
     if mode == "clip":
         return np.minimum(np.maximum(idx, 0, out=idx), n - 1, out=idx)
@@ -240,8 +241,9 @@ def take(a: NDArray, indices: NDArray, axis: int = 0, mode: str = "clip") -> NDA
      [5. 6.]]
     <NDArray 3x2 @cpu(0)>
     """
-    axis = axis_index(a.ndim, axis, "take")
-    return take_op(a, indices=_indices(indices, a.shape[axis], mode, "take"), axis=axis)
+    a = array(a, "nd.take", "a")
+    axis = axis_index(a.ndim, axis, "nd.take")
+    return take_op(a, indices=_indices(indices, a.shape[axis], mode, "nd.take", "indices"), axis=axis)
 
 
 def pick(
@@ -258,17 +260,18 @@ def pick(
     [1. 4. 5.]
     <NDArray 3 @cpu(0)>
     """
+    data = array(data, "nd.pick")
     if axis is None:
         data = reshape_op(data, shape=(data.size,))
         axis = 0
     shape = data._data.shape
-    axis = axis_index(len(shape), axis, "pick")
-    idx = _indices(index, shape[axis], mode, "pick")
+    axis = axis_index(len(shape), axis, "nd.pick")
+    idx = _indices(index, shape[axis], mode, "nd.pick", "index")
     rest = shape[:axis] + shape[axis + 1 :]
     if idx.shape != rest:
         if idx.size != math.prod(rest):
             raise ValueError(
-                f"pick: index of shape {idx.shape} does not fit data of shape {shape} "
+                f"nd.pick: index of shape {idx.shape} does not fit data of shape {shape} "
                 f"along axis {axis}: it needs shape {rest}"
             )
         idx = idx.reshape(rest)
@@ -289,9 +292,18 @@ def one_hot(
      [0. 0. 0.]]
     <NDArray 3x3 @cpu(0)>
     """
-    idx = (indices._data if isinstance(indices, NDArray) else np.asarray(indices)).astype(np.int64)
-    hot = idx[..., None] == np.arange(int(depth))
+    idx = array(indices, "nd.one_hot", "indices")._data.astype(np.int64)
+    hot = idx[..., None] == np.arange(count(depth, "nd.one_hot", "depth"))
     return NDArray(np.where(hot, on_value, off_value).astype(np.dtype(dtype)))
+
+
+def _side(value: Any, arg: str) -> Any:
+    """A side of `where`: an NDArray as it is, a NumPy array wrapped, a NumPy scalar as the
+    Python number it holds."""
+    if isinstance(value, NDArray):
+        return value
+    value = operand(value, "nd.where", arg)
+    return NDArray(value) if isinstance(value, np.ndarray) else value
 
 
 def where(condition: NDArray, x: NDArray | float, y: NDArray | float) -> NDArray:
@@ -307,11 +319,12 @@ def where(condition: NDArray, x: NDArray | float, y: NDArray | float) -> NDArray
     [ 1. -2.  3.]
     <NDArray 3 @cpu(0)>
     """
-    c = condition._data if isinstance(condition, NDArray) else np.asarray(condition)
+    c = condition._data if isinstance(condition, NDArray) else loose(condition, "nd.where", "condition")
+    x, y = _side(x, "x"), _side(y, "y")
     ref = x if isinstance(x, NDArray) else y
     if isinstance(ref, NDArray) and c.ndim == 1 and ref.ndim > 1 and c.shape[0] == ref.shape[0]:
         c = c.reshape(c.shape + (1,) * (ref.ndim - 1))
     if not isinstance(ref, NDArray):  # two numbers: the default float type, as for nd.array
-        return NDArray(np.where(c != 0, scalar(x), scalar(y)).astype(np.float32))
-    # NumPy scalars as Python numbers: np.float64(0) would make a float32 result float64.
-    return where_op(NDArray(c), scalar(x), scalar(y))
+        return NDArray(np.where(c != 0, x, y).astype(np.float32))
+    # A number is a Python number here (see _side): np.float64(0) would make float32 float64.
+    return where_op(NDArray(c), x, y)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._args import array, count, int_tuple
 from .._graph import Primitive
 from ..ndarray import NDArray
 from ._axes import axes_index, axis_index
@@ -92,12 +93,13 @@ flip_op: Primitive = Primitive(
 )
 
 
-def _arrays(data: Sequence[NDArray], what: str) -> None:
+def _arrays(data: tuple[NDArray, ...], what: str) -> tuple[NDArray, ...]:
+    """The arrays given to `what` as `*data`: NDArrays, NumPy arrays wrapped; at least one."""
     if not data:
         raise ValueError(f"{what} needs at least one array")
-    for k, d in enumerate(data, 1):
-        if not isinstance(d, NDArray):
-            raise TypeError(f"{what}: argument {k} is a {type(d).__name__}, not an NDArray")
+    if all(isinstance(d, NDArray) for d in data):
+        return data
+    return tuple(array(d, what, f"data[{k}]") for k, d in enumerate(data))
 
 
 def concat(*data: NDArray, dim: int = 1, num_args: int | None = None) -> NDArray:
@@ -112,14 +114,14 @@ def concat(*data: NDArray, dim: int = 1, num_args: int | None = None) -> NDArray
     >>> nd.concat(nd.ones((1, 2)), nd.zeros((1, 2)), dim=0).shape
     (2, 2)
     """
-    _arrays(data, "concat")
-    axis = axis_index(data[0].ndim, dim)
+    data = _arrays(data, "nd.concat")
+    axis = axis_index(data[0].ndim, dim, "nd.concat", "dim")
     for k, d in enumerate(data[1:], 2):
         if d.ndim != data[0].ndim or any(
             a != b for i, (a, b) in enumerate(zip(d.shape, data[0].shape, strict=True)) if i != axis
         ):
             raise ValueError(
-                f"concat along axis {axis}: array {k} has shape {d.shape}, which does not match "
+                f"nd.concat along axis {axis}: array {k} has shape {d.shape}, which does not match "
                 f"the first array's {data[0].shape} on the other axes"
             )
     return concat_op(*data, axis=axis)
@@ -135,11 +137,11 @@ def stack(*data: NDArray, axis: int = 0, num_args: int | None = None) -> NDArray
      [2. 4.]]
     <NDArray 2x2 @cpu(0)>
     """
-    _arrays(data, "stack")
+    data = _arrays(data, "nd.stack")
     for k, d in enumerate(data[1:], 2):
         if d.shape != data[0].shape:
-            raise ValueError(f"stack: array {k} has shape {d.shape} but the first has {data[0].shape}")
-    return stack_op(*data, axis=axis_index(data[0].ndim + 1, axis))
+            raise ValueError(f"nd.stack: array {k} has shape {d.shape} but the first has {data[0].shape}")
+    return stack_op(*data, axis=axis_index(data[0].ndim + 1, axis, "nd.stack"))
 
 
 def split(
@@ -157,14 +159,16 @@ def split(
     >>> [p.shape for p in nd.split(nd.zeros((4, 2)), 2, axis=1, squeeze_axis=True)]
     [(4,), (4,)]
     """
-    ax = axis_index(data.ndim, axis)
+    data = array(data, "nd.split")
+    num_outputs = count(num_outputs, "nd.split", "num_outputs")
+    ax = axis_index(data.ndim, axis, "nd.split")
     if num_outputs < 1 or data.shape[ax] % num_outputs:
         raise ValueError(
-            f"split: axis {ax} of length {data.shape[ax]} cannot be cut into {num_outputs} equal parts"
+            f"nd.split: axis {ax} of length {data.shape[ax]} cannot be cut into {num_outputs} equal parts"
         )
     if squeeze_axis and data.shape[ax] != num_outputs:
         raise ValueError(
-            f"split with squeeze_axis=True needs parts of length 1: axis {ax} has length "
+            f"nd.split with squeeze_axis=True needs parts of length 1: axis {ax} has length "
             f"{data.shape[ax]}, so use num_outputs={data.shape[ax]}"
         )
     parts = split_op(data, num_outputs=num_outputs, axis=ax, squeeze_axis=squeeze_axis)
@@ -190,9 +194,10 @@ def slice(  # noqa: A001 - MXNet's name
     >>> nd.slice(x, begin=(None, None), end=(None, None), step=(-1, 2)).shape
     (3, 2)
     """
+    data = array(data, "nd.slice")
     if len(begin) != len(end) or len(begin) > data.ndim:
         raise ValueError(
-            f"slice: begin {tuple(begin)} and end {tuple(end)} must have the same length, at most "
+            f"nd.slice: begin {tuple(begin)} and end {tuple(end)} must have the same length, at most "
             f"the number of dimensions ({data.ndim})"
         )
     steps = list(step or ()) + [None] * (len(begin) - len(step or ()))
@@ -210,7 +215,10 @@ def slice_axis(data: NDArray, axis: int, begin: int, end: int | None) -> NDArray
      [4. 5.]]
     <NDArray 2x2 @cpu(0)>
     """
-    return getitem_op(data, key=_along(axis_index(data.ndim, axis), _py_slice(begin, end, None)))
+    data = array(data, "nd.slice_axis")
+    return getitem_op(
+        data, key=_along(axis_index(data.ndim, axis, "nd.slice_axis"), _py_slice(begin, end, None))
+    )
 
 
 def tile(data: NDArray, reps: int | Sequence[int]) -> NDArray:
@@ -223,8 +231,8 @@ def tile(data: NDArray, reps: int | Sequence[int]) -> NDArray:
      [1. 2. 1. 2.]]
     <NDArray 2x4 @cpu(0)>
     """
-    r = (reps,) if isinstance(reps, int | np.integer) else tuple(int(n) for n in reps)
-    x = data
+    r = int_tuple(reps, "nd.tile", "reps")
+    x = array(data, "nd.tile")
     if len(r) > x.ndim:
         x = reshape_op(x, shape=(1,) * (len(r) - x.ndim) + x.shape)
     r = (1,) * (x.ndim - len(r)) + r
@@ -241,9 +249,11 @@ def repeat(data: NDArray, repeats: int, axis: int | None = None) -> NDArray:
      [3. 3. 4. 4.]]
     <NDArray 2x4 @cpu(0)>
     """
+    data = array(data, "nd.repeat")
+    repeats = count(repeats, "nd.repeat", "repeats")
     if axis is None:
-        return repeat_op(reshape_op(data, shape=(data.size,)), repeats=int(repeats), axis=0)
-    return repeat_op(data, repeats=int(repeats), axis=axis_index(data.ndim, axis))
+        return repeat_op(reshape_op(data, shape=(data.size,)), repeats=repeats, axis=0)
+    return repeat_op(data, repeats=repeats, axis=axis_index(data.ndim, axis, "nd.repeat"))
 
 
 def flip(data: NDArray, axis: Axes) -> NDArray:
@@ -256,7 +266,8 @@ def flip(data: NDArray, axis: Axes) -> NDArray:
      [4. 3.]]
     <NDArray 2x2 @cpu(0)>
     """
-    return flip_op(data, axis=axes_index(data.ndim, axis))
+    data = array(data, "nd.flip")
+    return flip_op(data, axis=axes_index(data.ndim, axis, "nd.flip"))
 
 
 reverse = flip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._args import array
 from .._graph import Primitive
 from ..ndarray import NDArray
 from .shape import reshape_op
@@ -74,7 +75,7 @@ def dot(lhs: NDArray, rhs: NDArray, transpose_a: bool = False, transpose_b: bool
     (2, 3, 5)
     """
     if not isinstance(lhs, NDArray) or not isinstance(rhs, NDArray):
-        raise TypeError("dot takes two NDArrays")
+        lhs, rhs = array(lhs, "nd.dot", "lhs"), array(rhs, "nd.dot", "rhs")
     ls, rs = lhs._data.shape, rhs._data.shape  # (not the properties: this runs every step)
     if len(ls) == 2 and len(rs) == 2:
         if ls[0 if transpose_a else 1] != rs[1 if transpose_b else 0]:
@@ -122,6 +123,7 @@ def batch_dot(lhs: NDArray, rhs: NDArray, transpose_a: bool = False, transpose_b
     >>> nd.batch_dot(nd.ones((2, 4, 3)), nd.ones((2, 5, 4)), transpose_a=True, transpose_b=True).shape
     (2, 3, 5)
     """
+    lhs, rhs = array(lhs, "nd.batch_dot", "lhs"), array(rhs, "nd.batch_dot", "rhs")
     if lhs.ndim < 3 or lhs.ndim != rhs.ndim or lhs.shape[:-2] != rhs.shape[:-2]:
         raise ValueError(
             f"batch_dot needs two arrays of at least 3 dimensions with the same batch axes, got "

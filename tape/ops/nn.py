@@ -7,17 +7,18 @@ from typing import Any
 import numpy as np
 
 from .. import random as _random
+from .._args import array, count
 from .._graph import Primitive
 from .._state import flags
 from ..ndarray import NDArray
 from . import elementwise, trig
 from ._axes import axes_index, axis_index
 from .arith import multiply_op
-from .elementwise import exp_op
+from .elementwise import DEFAULT_FLOAT, exp_op
 from .indexing import pick
 from .linalg import dot2_op
 from .reduction import _add_reduce, sum_op
-from .shape import copy_op, reshape_op
+from .shape import cast_op, copy_op, reshape_op
 
 __all__ = ["softmax", "log_softmax", "softmax_cross_entropy", "Dropout", "FullyConnected", "Activation"]
 
@@ -34,12 +35,9 @@ def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    # x is floating: the primitive computes an integer array in float32 (float_valued).
     shifted: np.ndarray = x - _max_reduce(x, axis=axis, keepdims=True)
-    lse = np.log(_add_reduce(np.exp(shifted), axis=axis, keepdims=True))
-    if shifted.dtype != lse.dtype:  # integer data: the result is floating
-        out: np.ndarray = shifted - lse
-        return out
-    shifted -= lse
+    shifted -= np.log(_add_reduce(np.exp(shifted), axis=axis, keepdims=True))
     return shifted
 
 
@@ -75,16 +73,28 @@ log_softmax_grad_op: Primitive = Primitive(
     lambda u, ans, g, y, axis: u - _sum(u * exp_op(y), axis),
     lambda u, ans, g, y, axis: -(u * exp_op(y)) * _sum(g, axis),
 )
+# Float-valued: an integer or bool array is computed in float32 (THE RULE FOR INTEGER INPUTS,
+# ops/elementwise.py), never in its own type, where x - max(x) wraps around and exp overflows.
 softmax_op: Primitive = Primitive(
-    "softmax", _softmax, lambda g, ans, x, axis: softmax_grad_op(g, ans, axis=axis)
+    "softmax", _softmax, lambda g, ans, x, axis: softmax_grad_op(g, ans, axis=axis), float_valued=True
 )
 log_softmax_op: Primitive = Primitive(
-    "log_softmax", _log_softmax, lambda g, ans, x, axis: log_softmax_grad_op(g, ans, axis=axis)
+    "log_softmax",
+    _log_softmax,
+    lambda g, ans, x, axis: log_softmax_grad_op(g, ans, axis=axis),
+    float_valued=True,
 )
 
 
-def _scaled(data: NDArray, temperature: float | None) -> NDArray:
-    return data if temperature is None or temperature == 1 else data / temperature
+def _scaled(data: Any, temperature: float | None, dtype: Any, what: str) -> NDArray:
+    """The input of `what` (softmax or log_softmax): `data` as `dtype`, if given, divided by
+    `temperature`; an integer array is divided in float32, as the op would compute it."""
+    x = array(data, what)
+    if dtype is not None:
+        x = x.astype(dtype)
+    if temperature is None or temperature == 1:
+        return x
+    return (x if x._data.dtype.kind in "fc" else cast_op(x, dtype=DEFAULT_FLOAT)) / temperature
 
 
 def softmax(data: NDArray, axis: int = -1, temperature: float | None = None, dtype: Any = None) -> NDArray:
@@ -99,8 +109,8 @@ def softmax(data: NDArray, axis: int = -1, temperature: float | None = None, dty
      [0.11920292 0.880797  ]]
     <NDArray 2x2 @cpu(0)>
     """
-    x = _scaled(data if dtype is None else data.astype(dtype), temperature)
-    return softmax_op(x, axis=axis_index(data._data.ndim, axis, "softmax"))
+    x = _scaled(data, temperature, dtype, "nd.softmax")
+    return softmax_op(x, axis=axis_index(x._data.ndim, axis, "nd.softmax"))
 
 
 def log_softmax(
@@ -114,8 +124,8 @@ def log_softmax(
     [-0.6931472 -0.6931472]
     <NDArray 2 @cpu(0)>
     """
-    x = _scaled(data if dtype is None else data.astype(dtype), temperature)
-    return log_softmax_op(x, axis=axis_index(data._data.ndim, axis, "log_softmax"))
+    x = _scaled(data, temperature, dtype, "nd.log_softmax")
+    return log_softmax_op(x, axis=axis_index(x._data.ndim, axis, "nd.log_softmax"))
 
 
 def softmax_cross_entropy(data: NDArray, label: NDArray) -> NDArray:
@@ -128,6 +138,8 @@ def softmax_cross_entropy(data: NDArray, label: NDArray) -> NDArray:
     [1.3862944]
     <NDArray 1 @cpu(0)>
     """
+    data = array(data, "nd.softmax_cross_entropy")
+    label = array(label, "nd.softmax_cross_entropy", "label")
     picked = pick(log_softmax_op(data, axis=data.ndim - 1), label, axis=-1)
     return -sum_op(picked, axes=tuple(range(picked.ndim)), keepdims=False)
 
@@ -153,12 +165,13 @@ def Dropout(  # noqa: N802 - MXNet's name
     [0.0, 2.0]
     """
     if not 0 <= p <= 1:
-        raise ValueError(f"Dropout: p is a probability in [0, 1], not {p}")
+        raise ValueError(f"nd.Dropout: p is a probability in [0, 1], not {p}")
     if mode not in ("training", "always"):
-        raise ValueError(f"Dropout: mode must be 'training' or 'always', not {mode!r}")
+        raise ValueError(f"nd.Dropout: mode must be 'training' or 'always', not {mode!r}")
+    data = array(data, "nd.Dropout")
+    shared = axes_index(data.ndim, axes, "nd.Dropout", "axes")
     if p == 0 or (mode == "training" and not flags.training):
         return copy_op(data)
-    shared = axes_index(data.ndim, axes, "Dropout")
     shape = tuple(1 if i in shared else n for i, n in enumerate(data.shape))
     if p == 1:
         mask = np.zeros(shape, dtype=data._data.dtype)
@@ -188,8 +201,11 @@ def FullyConnected(  # noqa: N802 - MXNet's name
      [3. 4. 5. 6.]]
     <NDArray 2x4 @cpu(0)>
     """
-    if num_hidden is not None and weight.shape[0] != num_hidden:
-        raise ValueError(f"FullyConnected: weight has shape {weight.shape} but num_hidden is {num_hidden}")
+    data, weight = array(data, "nd.FullyConnected"), array(weight, "nd.FullyConnected", "weight")
+    if bias is not None:
+        bias = array(bias, "nd.FullyConnected", "bias")
+    if num_hidden is not None and weight.shape[0] != count(num_hidden, "nd.FullyConnected", "num_hidden"):
+        raise ValueError(f"nd.FullyConnected: weight has shape {weight.shape} but num_hidden is {num_hidden}")
     if flatten:
         lead: tuple[int, ...] = data.shape[:1]
         x = data if data.ndim == 2 else reshape_op(data, shape=(data.shape[0], data.size // data.shape[0]))
@@ -198,7 +214,7 @@ def FullyConnected(  # noqa: N802 - MXNet's name
         x = data if data.ndim == 2 else reshape_op(data, shape=(data.size // data.shape[-1], data.shape[-1]))
     if x.shape[1] != weight.shape[1]:
         raise ValueError(
-            f"FullyConnected: {x.shape[1]} input features but weight of shape {weight.shape} "
+            f"nd.FullyConnected: {x.shape[1]} input features but weight of shape {weight.shape} "
             f"expects {weight.shape[1]}"
         )
     out = dot2_op(x, weight, transpose_a=False, transpose_b=True)
@@ -225,7 +241,8 @@ def Activation(data: NDArray, act_type: str) -> NDArray:  # noqa: N802 - MXNet's
     [0. 2.]
     <NDArray 2 @cpu(0)>
     """
+    data = array(data, "nd.Activation")
     op = _ACTIVATIONS.get(act_type)
     if op is None:
-        raise ValueError(f"Activation: act_type must be one of {sorted(_ACTIVATIONS)}, not {act_type!r}")
+        raise ValueError(f"nd.Activation: act_type must be one of {sorted(_ACTIVATIONS)}, not {act_type!r}")
     return op(data)

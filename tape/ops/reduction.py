@@ -7,10 +7,11 @@ from typing import Any
 
 import numpy as np
 
+from .._args import array
 from .._graph import Primitive, taped
 from ..ndarray import NDArray
 from . import arith, elementwise, indexing, join
-from ._axes import axes_index
+from ._axes import axes_index, axis_index
 from .shape import broadcast_to_op, reshape_op, sum_to_op, transpose_op
 
 __all__ = ["sum", "mean", "max", "min", "prod", "nansum", "norm", "argmax", "argmin"]
@@ -18,15 +19,16 @@ __all__ = ["sum", "mean", "max", "min", "prod", "nansum", "norm", "argmax", "arg
 Axis = int | tuple[int, ...] | list[int] | None
 
 
-def axes_of(ndim: int, axis: Axis, exclude: bool = False) -> tuple[int, ...]:
-    """The reduced axes, as non-negative ints, for MXNet's `axis` and `exclude`.
+def axes_of(ndim: int, axis: Axis, exclude: bool = False, what: str = "") -> tuple[int, ...]:
+    """The reduced axes, as non-negative ints, for MXNet's `axis` and `exclude` of the function
+    `what` (named in the errors).
 
     None, like MXNet's default ``()``, means every axis (none at all with `exclude`).
     """
-    if axis is None or (not exclude and not isinstance(axis, int | np.integer) and len(axis) == 0):
+    if axis is None or (not exclude and isinstance(axis, tuple | list) and not axis):
         axes: tuple[int, ...] = tuple(range(ndim))
     else:
-        axes = axes_index(ndim, axis)
+        axes = axes_index(ndim, axis, what)
     if exclude:
         axes = tuple(i for i in range(ndim) if i not in axes)
     return axes
@@ -148,7 +150,8 @@ def sum(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool 
     >>> nd.sum(x, axis=0, keepdims=True).shape
     (1, 2)
     """
-    return sum_op(data, axes=axes_of(data._data.ndim, axis, exclude), keepdims=keepdims)
+    data = array(data, "nd.sum")
+    return sum_op(data, axes=axes_of(data._data.ndim, axis, exclude, "nd.sum"), keepdims=keepdims)
 
 
 def mean(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool = False) -> NDArray:
@@ -160,8 +163,8 @@ def mean(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool
     [1.5 3.5]
     <NDArray 2 @cpu(0)>
     """
-    shape = data._data.shape
-    axes = axes_of(len(shape), axis, exclude)
+    shape = array(data, "nd.mean")._data.shape
+    axes = axes_of(len(shape), axis, exclude, "nd.mean")
     count = math.prod(shape[a] for a in axes)
     return mean_op(data, axes=axes, keepdims=keepdims, count=count)
 
@@ -175,7 +178,8 @@ def max(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool 
     [5. 4.]
     <NDArray 2 @cpu(0)>
     """
-    axes = _nonempty("max", data.shape, axes_of(data.ndim, axis, exclude))
+    data = array(data, "nd.max")
+    axes = _nonempty("max", data.shape, axes_of(data.ndim, axis, exclude, "nd.max"))
     return max_op(data, axes=axes, keepdims=keepdims)
 
 
@@ -188,7 +192,8 @@ def min(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool 
     [1. 3.]
     <NDArray 2 @cpu(0)>
     """
-    axes = _nonempty("min", data.shape, axes_of(data.ndim, axis, exclude))
+    data = array(data, "nd.min")
+    axes = _nonempty("min", data.shape, axes_of(data.ndim, axis, exclude, "nd.min"))
     return min_op(data, axes=axes, keepdims=keepdims)
 
 
@@ -201,7 +206,8 @@ def prod(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool
     [ 2. 12.]
     <NDArray 2 @cpu(0)>
     """
-    axes = axes_of(data.ndim, axis, exclude)
+    data = array(data, "nd.prod")
+    axes = axes_of(data.ndim, axis, exclude, "nd.prod")
     if not taped(data):
         return NDArray(_no_0d(np.prod(data._data, axis=axes, keepdims=keepdims)))
     # Recorded: a tree of pairwise products, so that every derivative (of any order) is
@@ -232,7 +238,9 @@ def nansum(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bo
     [3.]
     <NDArray 1 @cpu(0)>
     """
-    return sum(indexing.where(arith.equal_op(data, data), data, 0.0), axis, keepdims, exclude)
+    data = array(data, "nd.nansum")
+    axes = axes_of(data.ndim, axis, exclude, "nd.nansum")
+    return sum_op(indexing.where(arith.equal_op(data, data), data, 0.0), axes=axes, keepdims=keepdims)
 
 
 def norm(
@@ -257,12 +265,14 @@ def norm(
     [3. 3.]
     <NDArray 2 @cpu(0)>
     """
+    data = array(data, "nd.norm")
+    axes = axes_of(data.ndim, axis, False, "nd.norm")
     if ord == 2:
-        out = sum(data * data, axis=axis, keepdims=keepdims)
+        out = sum_op(data * data, axes=axes, keepdims=keepdims)
         if data._data.size:  # of nothing, the norm is 0 without sqrt (whose backward would warn)
             out = elementwise.sqrt_op(out)
     elif ord == 1:
-        out = sum(elementwise.abs_op(data), axis=axis, keepdims=keepdims)
+        out = sum_op(elementwise.abs_op(data), axes=axes, keepdims=keepdims)
     else:
         raise ValueError(f"norm supports ord=1 and ord=2, not {ord}")
     return out if out_dtype is None else out.astype(out_dtype)
@@ -277,6 +287,8 @@ def argmax(data: NDArray, axis: int | None = None, keepdims: bool = False) -> ND
     [1. 0.]
     <NDArray 2 @cpu(0)>
     """
+    data = array(data, "nd.argmax")
+    axis = None if axis is None else axis_index(data.ndim, axis, "nd.argmax")
     return argmax_op(data, axis=axis, keepdims=keepdims)
 
 
@@ -289,4 +301,6 @@ def argmin(data: NDArray, axis: int | None = None, keepdims: bool = False) -> ND
     [0. 1.]
     <NDArray 2 @cpu(0)>
     """
+    data = array(data, "nd.argmin")
+    axis = None if axis is None else axis_index(data.ndim, axis, "nd.argmin")
     return argmin_op(data, axis=axis, keepdims=keepdims)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .._args import array, int_tuple
 from .._graph import Primitive
 from ..ndarray import NDArray
 from ._axes import axes_index, axis_index
@@ -118,8 +119,8 @@ def reshape(data: NDArray, shape: int | Sequence[int], reverse: bool = False) ->
     >>> nd.zeros((2, 3, 4)).reshape((-3, 0)).shape
     (6, 4)
     """
-    spec = (shape,) if isinstance(shape, int | np.integer) else tuple(shape)
-    return reshape_op(data, shape=mx_shape(data.shape, spec, reverse))
+    data = array(data, "nd.reshape")
+    return reshape_op(data, shape=mx_shape(data.shape, int_tuple(shape, "nd.reshape"), reverse))
 
 
 def transpose(data: NDArray, axes: Sequence[int] | None = None) -> NDArray:
@@ -129,7 +130,18 @@ def transpose(data: NDArray, axes: Sequence[int] | None = None) -> NDArray:
     >>> nd.transpose(nd.zeros((2, 3, 4)), axes=(1, 0, 2)).shape
     (3, 2, 4)
     """
-    return transpose_op(data, axes=None if axes is None or len(axes) == 0 else tuple(axes))
+    data = array(data, "nd.transpose")
+    if axes is None or (isinstance(axes, tuple | list) and not axes):
+        return transpose_op(data, axes=None)
+    perm = tuple(
+        axis_index(data.ndim, a, "nd.transpose", "axes") for a in int_tuple(axes, "nd.transpose", "axes")
+    )
+    if sorted(perm) != list(range(data.ndim)):
+        raise ValueError(
+            f"nd.transpose: axes {tuple(axes)} is not an order of the {data.ndim} axes of an array of shape "
+            f"{data.shape}: it takes each axis once"
+        )
+    return transpose_op(data, axes=perm)
 
 
 def broadcast_to(data: NDArray, shape: Sequence[int]) -> NDArray:
@@ -142,7 +154,8 @@ def broadcast_to(data: NDArray, shape: Sequence[int]) -> NDArray:
      [2. 2. 2.]]
     <NDArray 2x3 @cpu(0)>
     """
-    target = tuple(data.shape[i] if n == 0 else n for i, n in enumerate(shape))
+    data = array(data, "nd.broadcast_to")
+    target = tuple(data.shape[i] if n == 0 else n for i, n in enumerate(int_tuple(shape, "nd.broadcast_to")))
     return broadcast_to_op(data, shape=target)
 
 
@@ -153,8 +166,12 @@ def swapaxes(data: NDArray, dim1: int = 0, dim2: int = 0) -> NDArray:
     >>> nd.swapaxes(nd.zeros((2, 3, 4)), 0, 2).shape
     (4, 3, 2)
     """
+    data = array(data, "nd.swapaxes")
     axes = list(range(data.ndim))
-    i, j = axis_index(data.ndim, dim1, "swapaxes"), axis_index(data.ndim, dim2, "swapaxes")
+    i, j = (
+        axis_index(data.ndim, dim1, "nd.swapaxes", "dim1"),
+        axis_index(data.ndim, dim2, "nd.swapaxes", "dim2"),
+    )
     axes[i], axes[j] = axes[j], axes[i]
     return transpose_op(data, axes=tuple(axes))
 
@@ -169,20 +186,21 @@ def broadcast_axis(data: NDArray, axis: int | Sequence[int] = (), size: int | Se
      [2. 2. 2.]]
     <NDArray 2x3 @cpu(0)>
     """
-    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
-    sizes = (size,) if isinstance(size, int | np.integer) else tuple(size)
+    data = array(data, "nd.broadcast_axis")
+    axes = int_tuple(axis, "nd.broadcast_axis", "axis")
+    sizes = int_tuple(size, "nd.broadcast_axis", "size")
     if len(axes) != len(sizes):
         raise ValueError(
-            f"broadcast_axis got {len(axes)} axes but {len(sizes)} sizes: give one size per axis"
+            f"nd.broadcast_axis got {len(axes)} axes but {len(sizes)} sizes: give one size per axis"
         )
     target = list(data.shape)
     for a, n in zip(axes, sizes, strict=True):
-        i = axis_index(data.ndim, a, "broadcast_axis")
+        i = axis_index(data.ndim, a, "nd.broadcast_axis")
         if data.shape[i] != 1:
             raise ValueError(
-                f"broadcast_axis: axis {a} has length {data.shape[i]}, not 1, so it cannot be broadcast"
+                f"nd.broadcast_axis: axis {a} has length {data.shape[i]}, not 1, so it cannot be broadcast"
             )
-        target[i] = int(n)
+        target[i] = n
     return broadcast_to_op(data, shape=tuple(target))
 
 
@@ -193,7 +211,8 @@ def broadcast_like(lhs: NDArray, rhs: NDArray) -> NDArray:
     >>> nd.broadcast_like(nd.array([1, 2]), nd.zeros((3, 2))).shape
     (3, 2)
     """
-    return broadcast_to_op(lhs, shape=rhs.shape)
+    shape = array(rhs, "nd.broadcast_like", "rhs").shape
+    return broadcast_to_op(array(lhs, "nd.broadcast_like", "lhs"), shape=shape)
 
 
 def expand_dims(data: NDArray, axis: int) -> NDArray:
@@ -203,8 +222,9 @@ def expand_dims(data: NDArray, axis: int) -> NDArray:
     >>> nd.expand_dims(nd.zeros((2, 3)), axis=1).shape
     (2, 1, 3)
     """
+    data = array(data, "nd.expand_dims")
     shape = list(data.shape)
-    shape.insert(axis_index(len(shape) + 1, axis, "expand_dims"), 1)
+    shape.insert(axis_index(len(shape) + 1, axis, "nd.expand_dims"), 1)
     return reshape_op(data, shape=tuple(shape))
 
 
@@ -217,14 +237,15 @@ def squeeze(data: NDArray, axis: int | Sequence[int] | None = None) -> NDArray:
     >>> nd.squeeze(nd.zeros((1, 1))).shape
     (1,)
     """
+    data = array(data, "nd.squeeze")
     if axis is None:
         axes = {i for i, n in enumerate(data.shape) if n == 1}
     else:
-        axes = set(axes_index(data.ndim, axis, "squeeze"))
+        axes = set(axes_index(data.ndim, axis, "nd.squeeze"))
         for a in axes:
             if data.shape[a] != 1:
                 raise ValueError(
-                    f"squeeze: axis {a} has length {data.shape[a]}; only length-1 axes can be removed"
+                    f"nd.squeeze: axis {a} has length {data.shape[a]}; only length-1 axes can be removed"
                 )
     shape = tuple(n for i, n in enumerate(data.shape) if i not in axes) or (1,)
     return reshape_op(data, shape=shape)
@@ -237,6 +258,7 @@ def flatten(data: NDArray) -> NDArray:
     >>> nd.flatten(nd.zeros((2, 3, 4))).shape
     (2, 12)
     """
+    data = array(data, "nd.flatten")
     return reshape_op(data, shape=(data.shape[0], -1) if data.ndim else (1, 1))
 
 
@@ -306,4 +328,4 @@ def stop_gradient(data: NDArray) -> NDArray:
     [1.]
     <NDArray 1 @cpu(0)>
     """
-    return stop_gradient_op(data)
+    return stop_gradient_op(array(data, "nd.stop_gradient"))

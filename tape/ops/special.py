@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._args import array
 from .._graph import Primitive
 from ..ndarray import NDArray
 from .elementwise import exp_op, floating
@@ -178,4 +179,4 @@ def digamma(data: NDArray) -> NDArray:
     [-0.5772157   0.42278433]
     <NDArray 2 @cpu(0)>
     """
-    return polygamma_op(data, n=0)
+    return polygamma_op(array(data, "nd.digamma"), n=0)
