@@ -19,7 +19,7 @@ from ._graph import _NO_PARAMS, Node, Primitive, _Binary, _Unary
 from ._state import flags
 from ._versions import CLOCK, note_write, written_after
 from .errors import AutogradError
-from .ndarray import NDArray
+from .ndarray import NDArray, wrap
 
 __all__ = ["run_backward"]
 
@@ -295,7 +295,7 @@ class _Walk:
             # The common call, grad(y, [x]): one ownership test instead of the sets below.
             g = results.get(id(variables[0]))
             if g is None:
-                return [NDArray(np.zeros_like(variables[0]._data))]
+                return [wrap(np.zeros_like(variables[0]._data), variables[0].__class__)]
             a, h = g._data, head_grads[0]._data
             shared = (a if a.base is None else a.base) is (h if h.base is None else h.base)
             return [g.copy() if shared or not a.flags.writeable else g]
@@ -304,7 +304,7 @@ class _Walk:
         for v in variables:
             g = results.get(id(v))
             if g is None:
-                g = NDArray(np.zeros_like(v._data))
+                g = wrap(np.zeros_like(v._data), v.__class__)
             elif _owner(g._data) in taken or not g._data.flags.writeable:
                 g = g.copy()
             taken.add(_owner(g._data))

@@ -26,7 +26,7 @@ from ._state import flags
 from ._versions import CLOCK
 from .ndarray import NDArray
 
-__all__ = ["Node", "Primitive", "leaf", "record_node", "taped"]
+__all__ = ["Node", "Primitive", "class_of", "leaf", "record_node", "taped"]
 
 
 class Backward(Protocol):
@@ -74,6 +74,10 @@ _SECOND = (1,)
 _BOTH = (0, 1)
 _NEVER_READ = sys.maxsize
 _FLOAT32 = np.dtype(np.float32)  # tape's default float type
+# NumPy's ufuncs give a scalar, not a 0-d array, for 0-d inputs (`tape.np` has 0-d arrays): an
+# array's data is always an ndarray, so results are checked (one class test) and wrapped.
+_ARRAY = np.ndarray
+_asarray = np.asarray
 
 
 def leaf() -> Node:
@@ -85,6 +89,15 @@ def leaf() -> Node:
     node = Node(None, (), {}, ())
     node.stamp = _NEVER_READ
     return node
+
+
+def class_of(inputs: Sequence[Any]) -> type[NDArray]:
+    """The class of an op's results: that of its first array input (NDArray, or the `tape.np`
+    interface's ndarray), so that each interface's ops stay in it without wrappers."""
+    for x in inputs:
+        if isinstance(x, NDArray):
+            return x.__class__
+    return NDArray
 
 
 def taped(x: NDArray) -> bool:
@@ -167,8 +180,9 @@ class Primitive:
         return f"<Primitive {self.name}>"
 
     def __call__(self, *args: Any, **params: Any) -> NDArray:
-        out = _new(NDArray)  # wrap(), inlined
-        out._data = self.fwd(*[x._data if isinstance(x, NDArray) else x for x in args], **params)
+        out = _new(class_of(args))  # wrap(), inlined
+        data = self.fwd(*[x._data if isinstance(x, NDArray) else x for x in args], **params)
+        out._data = data if data.__class__ is _ARRAY else _asarray(data)
         out._node = out._grad = out._grad_req = None
         if flags.recording:  # the flag first: record_node reads it again
             if self.differentiable:
@@ -190,8 +204,9 @@ class _Unary(Primitive):
             # THE RULE FOR INTEGER INPUTS (listed in ops/elementwise.py): a float-valued op
             # computes an integer or bool array in float32, never cuts its result to integers.
             x = x.astype(_FLOAT32)
-        out = _new(NDArray)  # wrap(), inlined
-        out._data = self.fwd(x, **params) if params else self.fwd(x)
+        out: NDArray = _new(a.__class__ if a_in else NDArray)  # wrap(), inlined; see class_of()
+        data = self.fwd(x, **params) if params else self.fwd(x)
+        out._data = data if data.__class__ is _ARRAY else _asarray(data)
         out._grad = out._grad_req = None
         # The recording rule, inlined; the thread-local flag last: most calls in a backward
         # have no input in a graph.
@@ -218,8 +233,9 @@ class _Binary(Primitive):
         b_in = isinstance(b, NDArray)
         x = a._data if a_in else a
         y = b._data if b_in else b
-        out = _new(NDArray)  # wrap(), inlined
-        out._data = self.fwd(x, y, **params) if params else self.fwd(x, y)
+        out: NDArray = _new(a.__class__ if a_in else b.__class__ if b_in else NDArray)  # class_of()
+        data = self.fwd(x, y, **params) if params else self.fwd(x, y)
+        out._data = data if data.__class__ is _ARRAY else _asarray(data)
         out._grad = out._grad_req = None
         pa = a_in and a._node is not None
         pb = b_in and b._node is not None

@@ -22,11 +22,16 @@ from .ops import arith, elementwise, indexing, join, linalg, nn, reduction, spec
 from .ops import shape as shapes
 from .ops.elementwise import NUMPY_SCALARS
 
-__all__ = ["Methods", "install"]
+__all__ = ["INTERFACES", "Methods", "binary_operator", "install"]
+
+# The array class of each interface, by name: `tape.np` adds its own when it is imported.
+INTERFACES: dict[str, type[NDArray]] = {"nd": NDArray}
 
 # The operand types an operator hands to its primitive as they are (a set: one hash lookup).
 _DIRECT = frozenset((NDArray, int, float, bool))
 _OPERANDS = (NDArray, int, float)  # and their subclasses (bool is one of int)
+_ARRAY = np.ndarray
+_asarray = np.asarray
 
 
 def _operand(x: Any) -> Any:
@@ -59,8 +64,9 @@ def _arithmetic(ufunc: np.ufunc, op: Primitive) -> tuple[Operator, Operator]:
     def forward(self: Any, o: Any) -> NDArray:
         t = type(o)
         if t in _DIRECT:
-            if not flags.recording:
-                return wrap(ufunc(self._data, o._data if t is NDArray else o))
+            if not flags.recording:  # a 0-d result is a NumPy scalar: made an array (see _graph.py)
+                r = ufunc(self._data, o._data if t is NDArray else o)
+                return wrap(r if r.__class__ is _ARRAY else _asarray(r), self.__class__)
         elif (o := _operand(o)) is None:
             return NotImplemented  # type: ignore[no-any-return]
         return op(self, o)
@@ -69,7 +75,8 @@ def _arithmetic(ufunc: np.ufunc, op: Primitive) -> tuple[Operator, Operator]:
         t = type(o)
         if t in _DIRECT:
             if not flags.recording:
-                return wrap(ufunc(o._data if t is NDArray else o, self._data))
+                r = ufunc(o._data if t is NDArray else o, self._data)
+                return wrap(r if r.__class__ is _ARRAY else _asarray(r), self.__class__)
         elif (o := _operand(o)) is None:
             return NotImplemented  # type: ignore[no-any-return]
         return op(o, self)
@@ -77,7 +84,7 @@ def _arithmetic(ufunc: np.ufunc, op: Primitive) -> tuple[Operator, Operator]:
     return forward, reflected
 
 
-def _binary(op: Primitive, reflect: bool = False) -> Operator:
+def binary_operator(op: Primitive, reflect: bool = False) -> Operator:
     """An operator that hands any operand to `op` (reflected: as its first input)."""
 
     def operator(self: Any, o: Any) -> NDArray:
@@ -131,19 +138,19 @@ class Methods:
     __sub__, __rsub__ = _arithmetic(np.subtract, arith.subtract_op)
     __mul__, __rmul__ = _arithmetic(np.multiply, arith.multiply_op)
     __truediv__, __rtruediv__ = _arithmetic(np.true_divide, arith.divide_op)
-    __mod__, __rmod__ = _binary(arith.modulo_op), _binary(arith.modulo_op, reflect=True)
-    __pow__, __rpow__ = _binary(arith.power_op), _binary(arith.power_op, reflect=True)
+    __mod__, __rmod__ = binary_operator(arith.modulo_op), binary_operator(arith.modulo_op, reflect=True)
+    __pow__, __rpow__ = binary_operator(arith.power_op), binary_operator(arith.power_op, reflect=True)
     __iadd__ = _inplace(arith.add_op, "+")
     __isub__ = _inplace(arith.subtract_op, "-")
     __imul__ = _inplace(arith.multiply_op, "*")
     __itruediv__ = _inplace(arith.divide_op, "/")
     # Comparisons give float 0/1 arrays, outside the graph.
-    __eq__ = _binary(arith.equal_op)  # type: ignore[assignment]
-    __ne__ = _binary(arith.not_equal_op)  # type: ignore[assignment]
-    __lt__ = _binary(arith.lesser_op)
-    __le__ = _binary(arith.lesser_equal_op)
-    __gt__ = _binary(arith.greater_op)
-    __ge__ = _binary(arith.greater_equal_op)
+    __eq__ = binary_operator(arith.equal_op)  # type: ignore[assignment]
+    __ne__ = binary_operator(arith.not_equal_op)  # type: ignore[assignment]
+    __lt__ = binary_operator(arith.lesser_op)
+    __le__ = binary_operator(arith.lesser_equal_op)
+    __gt__ = binary_operator(arith.greater_op)
+    __ge__ = binary_operator(arith.greater_equal_op)
     __matmul__ = linalg.dot
     __getitem__ = indexing.getitem
     __setitem__ = indexing.setitem
@@ -180,7 +187,7 @@ class Methods:
         """
         if stype not in (None, "default"):
             raise ValueError(f"tape arrays are dense: stype must be None or 'default', not {stype!r}")
-        autograd.mark(self, NDArray(np.zeros_like(self._data)), grad_req)
+        autograd.mark(self, wrap(np.zeros_like(self._data), self.__class__), grad_req)
 
     def backward(
         self: Any, out_grad: NDArray | None = None, retain_graph: bool = False, train_mode: bool = True
@@ -202,8 +209,23 @@ class Methods:
         """
         autograd.backward(self, out_grad, retain_graph, train_mode)
 
-    # ---- copies and dtypes ----------------------------------------------------------------------
+    # ---- copies, dtypes and interfaces ----------------------------------------------------------
     copy = shapes.copy
+
+    def as_interface(self: Any, cls: type[NDArray]) -> NDArray:
+        """The same memory as an array of class `cls`; recorded, so gradients flow through it."""
+        out = shapes.view_op(self)
+        out.__class__ = cls
+        return out
+
+    def as_np_ndarray(self: Any) -> NDArray:
+        """The same values as a `tape.np` array (NumPy's conventions), sharing memory.
+
+        >>> from tape import nd
+        >>> nd.array([1, 2]).as_np_ndarray().sum()
+        array(3.)
+        """
+        return cast(NDArray, self.as_interface(INTERFACES["np"]))
 
     def astype(self: Any, dtype: Any, copy: bool = True) -> NDArray:
         """The array cast to `dtype`; differentiable between floating types."""

@@ -15,7 +15,7 @@ from ._cuts import NOT_CREATED, note_cut
 from ._graph import Node, leaf, record_node
 from ._state import Scope, is_recording, is_training, set_recording, set_training
 from .errors import AutogradError
-from .ndarray import NDArray
+from .ndarray import NDArray, wrap
 
 __all__ = [
     "record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
@@ -152,11 +152,11 @@ def mark(x: NDArray, grad: NDArray, grad_req: str) -> None:
 
 
 def _heads(heads: Arrays, head_grads: OptArrays) -> tuple[list[NDArray], list[NDArray]]:
-    if head_grads is None and type(heads) is NDArray:
+    if head_grads is None and isinstance(heads, NDArray):
         # The common call, y.backward(): one head, ones as its gradient.
         ones = np.empty_like(heads._data)
         ones.fill(1)  # empty_like + fill: half the cost of ones_like
-        return [heads], [NDArray(ones)]
+        return [heads], [wrap(ones, heads.__class__)]
     hs = _as_list(heads, "heads")
     if not hs:
         raise ValueError("heads is empty: pass the array (or list of arrays) to differentiate")
@@ -168,10 +168,10 @@ def _heads(heads: Arrays, head_grads: OptArrays) -> tuple[list[NDArray], list[ND
         if not isinstance(h, NDArray):
             raise TypeError(f"heads must be NDArrays, not {type(h).__name__}")
         if g is None:
-            out.append(NDArray(np.ones_like(h._data)))
+            out.append(wrap(np.ones_like(h._data), h.__class__))
             continue
         if isinstance(g, np.ndarray):
-            g = NDArray(g)
+            g = wrap(g, h.__class__)
         if not isinstance(g, NDArray):
             raise TypeError(f"a head gradient must be an NDArray, not {type(g).__name__}")
         if g.size != h.size:
@@ -238,6 +238,11 @@ def grad(
     retain = create_graph if retain_graph is None else retain_graph
     result = run_backward(hs, gs, vs, retain, create_graph, train_mode)
     assert result is not None
+    # Each gradient in its variable's interface (nd or np), also where a graph mixes the two.
+    result = [
+        g if g.__class__ is v.__class__ else g.as_interface(v.__class__)
+        for g, v in zip(result, vs, strict=True)
+    ]
     if not create_graph:
         for g in result:
             note_cut(g, NOT_CREATED)

@@ -59,21 +59,22 @@ def index_key(key: Any) -> Any:
 _new = object.__new__
 
 
-def wrap(data: np.ndarray) -> NDArray:
-    """A new NDArray around `data`, outside any graph: `NDArray(data)` without its frame.
+def wrap(data: np.ndarray, cls: type[NDArray] | None = None) -> NDArray:
+    """A new array of class `cls` (NDArray by default) around `data`, outside any graph.
 
-    The one definition of a bare array; the primitives' fast paths in `_graph.py` inline
-    these four lines.
+    The one definition of a bare array; the primitives' fast paths in `_graph.py` inline it.
     """
-    out: NDArray = _new(NDArray)
+    out: NDArray = _new(cls or NDArray)
     out._data = data
     out._node = out._grad = out._grad_req = None
     return out
 
 
-def _restore(data: np.ndarray, grad: NDArray | None, grad_req: str | None) -> NDArray:
-    """A new array of `data`, marked with `grad_req` and `grad` if given (pickles call it)."""
-    out = NDArray(data)
+def _restore(
+    data: np.ndarray, grad: NDArray | None, grad_req: str | None, cls: type[NDArray] | None = None
+) -> NDArray:
+    """A new array (of class `cls`) of `data`, marked with `grad_req` and `grad` if given."""
+    out = wrap(data, cls)
     if grad_req is not None:
         out.attach_grad(grad_req)  # a fresh leaf, through autograd.mark
         out._grad = grad
@@ -199,12 +200,12 @@ class NDArray(_Methods):
         >>> y.grad_req, y.grad.shape, pickle.loads(pickle.dumps(x * 2)).grad_req
         ('add', (2,), None)
         """
-        return _restore, (self._data, self._grad, self._grad_req)
+        return _restore, (self._data, self._grad, self._grad_req, self.__class__)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> NDArray:
         """`copy.deepcopy`: the copy a pickle round trip gives."""
         grad = None if self._grad is None else copy.deepcopy(self._grad, memo)
-        return _restore(self._data.copy(), grad, self._grad_req)
+        return _restore(self._data.copy(), grad, self._grad_req, self.__class__)
 
     def __copy__(self) -> NDArray:
         """`copy.copy`: a deep copy; as with a NumPy array, no memory is shared."""
@@ -223,7 +224,7 @@ class NDArray(_Methods):
         [2. 2.]
         <NDArray 2 @cpu(0)>
         """
-        out = NDArray(self._data)
+        out = wrap(self._data, self.__class__)
         if self._node is not None:
             note_cut(out, DETACHED)
         return out

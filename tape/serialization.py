@@ -14,7 +14,7 @@ from numpy.lib import format as npy_format
 from ._args import path, wrong_type
 from .ndarray import NDArray
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load"]  # and `read`, for the interfaces' load functions
 
 # A marker entry records whether a list or a dict was saved, so load gives back the same kind.
 _KIND = "__tape_kind__"
@@ -93,12 +93,28 @@ def load(fname: PathLike, *, max_bytes: int | None = None) -> list[NDArray] | di
     ...
     ValueError: load: ... holds ... bytes once uncompressed, more than max_bytes=100; ...
     """
+    content = read(fname, max_bytes, "nd.load")
+    # Legacy MXNet has no 0-d arrays: a saved 0-d array loads with shape (1,).
+    if isinstance(content, dict):
+        return {k: NDArray(v.reshape(1) if v.ndim == 0 else v) for k, v in content.items()}
+    return [NDArray(v.reshape(1) if v.ndim == 0 else v) for v in content]
+
+
+def read(
+    fname: PathLike, max_bytes: int | None = None, what: str = "load"
+) -> list[np.ndarray] | dict[str, np.ndarray]:
+    """The NumPy arrays in a file that `save` wrote, as the list or dict that was saved, checked
+    as `load` describes.
+
+    The interfaces wrap them: `nd.load` as NDArrays, `npx.load` as `tape.np` arrays (0-d kept).
+    `what` names the caller in errors.
+    """
     limit = MAX_BYTES if max_bytes is None else max_bytes
     if isinstance(limit, bool) or not isinstance(limit, int):
         raise TypeError(f"load: max_bytes is a number of bytes, an int, not {type(limit).__name__}")
     if limit < 0:
         raise ValueError(f"load: max_bytes is a number of bytes, 0 or more, not {limit}")
-    name = os.fspath(path(fname, "nd.load"))
+    name = os.fspath(path(fname, what))
     try:
         archive = zipfile.ZipFile(name)
     except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as e:
@@ -205,7 +221,7 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> np.ndar
     return data
 
 
-def _arrange(content: dict[str, np.ndarray], name: str) -> list[NDArray] | dict[str, NDArray]:
+def _arrange(content: dict[str, np.ndarray], name: str) -> list[np.ndarray] | dict[str, np.ndarray]:
     """The arrays as the list or dict that was saved."""
     kind = "dict"
     if _KIND in content:
@@ -213,10 +229,9 @@ def _arrange(content: dict[str, np.ndarray], name: str) -> list[NDArray] | dict[
         kind = str(marker) if marker.dtype.kind == "U" and marker.ndim == 0 else repr(marker)
         if kind not in ("list", "dict"):
             raise ValueError(f"load: {name}: its {_KIND!r} entry is {kind!r}, not 'list' or 'dict'")
-    arrays = {k: NDArray(v.reshape(1) if v.ndim == 0 else v) for k, v in content.items()}
     if kind == "dict":
-        return arrays
-    return [arrays[k] for k in _list_keys(list(arrays), name)]
+        return content
+    return [content[k] for k in _list_keys(list(content), name)]
 
 
 def _list_keys(keys: list[str], name: str) -> list[str]:

@@ -80,7 +80,7 @@ def _grads(f: Fn, xs: list[NDArray], create_graph: bool, training: bool) -> list
 def _value(f: Fn, xs: Sequence[NDArray], k: int, moved: np.ndarray) -> float:
     trial = list(xs)
     trial[k] = NDArray(moved)
-    return float(_total(f(*trial)).asscalar())
+    return float(_total(f(*trial)).item())
 
 
 def numeric_grad(f: Fn, *args: Any, eps: float = 1e-6) -> list[np.ndarray]:

@@ -15,13 +15,13 @@ TAPE = Path(__file__).resolve().parent.parent / "tape"
 # The core a newcomer reads in one sitting, and the most lines each may have.
 CORE_BUDGET = {
     "_state.py": 120,
-    "_graph.py": 240,  # 220 until the write clock and the integer-input rule (issue 11)
+    "_graph.py": 255,  # 220; +20 the write clock and integer inputs (11); +15 class_of (10)
     "_backward.py": 430,  # 380 until the in-place write checks (issue 11)
     "ndarray.py": 300,
     "autograd.py": 360,
-    "_methods.py": 320,
+    "_methods.py": 345,  # 320; +25 the interfaces (as_interface, as_np_ndarray: issue 10)
 }
-RECORD_AND_WALK_BUDGET = 665  # _graph.py + _backward.py; 600 before issue 11's checks
+RECORD_AND_WALK_BUDGET = 680  # _graph.py + _backward.py; 600 before issues 11 and 10
 
 
 def _module_name(path: Path) -> str:

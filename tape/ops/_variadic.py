@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .._graph import Node, Primitive, record_node
-from ..ndarray import NDArray
+from ..ndarray import NDArray, wrap
 
 __all__ = ["MultiOutput", "Variadic"]
 
@@ -72,7 +72,7 @@ class MultiOutput:
         return f"<MultiOutput {self.name}>"
 
     def __call__(self, x: NDArray, **params: Any) -> list[NDArray]:
-        outs = [NDArray(o) for o in self.fwd(x._data, **params)]
+        outs = [wrap(o, x.__class__) for o in self.fwd(x._data, **params)]
         record_node(self, (x,), params, outs, multi=True)
         return outs
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._args import array, count, int_tuple
 from .._graph import Primitive
-from ..ndarray import NDArray
+from ..ndarray import NDArray, wrap
 from ._axes import axes_index, axis_index
 from ._variadic import MultiOutput, Variadic
 from .indexing import getitem_op
@@ -58,7 +58,7 @@ def _split_vjp(
     piece = (*x.shape[:axis], x.shape[axis] // num_outputs, *x.shape[axis + 1 :])
     # An output the backward never reached contributes zeros.
     parts = [
-        NDArray(np.zeros(piece, dtype=x._data.dtype))
+        wrap(np.zeros(piece, dtype=x._data.dtype), x.__class__)
         if g is None
         else reshape_op(g, shape=piece)
         if squeeze_axis
