@@ -51,7 +51,8 @@ def scalar(x: Any) -> Any:
 # NumPy's float64. Floating (and complex) arrays keep their own type. The ops under the rule:
 #   exp, expm1, log, log2, log10, log1p, sqrt, rsqrt, cbrt, rcbrt, reciprocal, sigmoid,
 #   softrelu, softsign (here); sin, cos, tan, arcsin, arccos, arctan, sinh, cosh, tanh,
-#   arcsinh, arccosh, arctanh, degrees, radians (`trig`); erf, gamma, gammaln, digamma (`special`).
+#   arcsinh, arccosh, arctanh, degrees, radians (`trig`); erf, gamma, gammaln, digamma (`special`);
+#   softmax, log_softmax (`nn`, also through softmax_cross_entropy).
 # Integer-valued ops keep an integer array's type, as MXNet and NumPy do: abs, sign, square,
 # negative, floor, ceil, round, rint, fix, trunc, relu, clip. docs/migrating.md lists both.
 DEFAULT_FLOAT = np.dtype(np.float32)
@@ -83,7 +84,7 @@ def _rint(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _zero(g: NDArray, ans: NDArray, x: NDArray) -> NDArray:
+def zero_vjp(g: NDArray, ans: NDArray, x: NDArray) -> NDArray:
     # Piecewise-constant ops: a zero derivative that stays connected to x for higher orders.
     return shape.zeros_like_op(x)
 
@@ -106,12 +107,12 @@ square_op: Primitive = Primitive("square", np.square, lambda g, ans, x: g * x * 
 reciprocal_op: Primitive = Primitive(
     "reciprocal", np.reciprocal, lambda g, ans, x: -g * ans * ans, float_valued=True
 )
-floor_op: Primitive = Primitive("floor", np.floor, _zero)
-ceil_op: Primitive = Primitive("ceil", np.ceil, _zero)
-round_op: Primitive = Primitive("round", _round, _zero)
-rint_op: Primitive = Primitive("rint", _rint, _zero)
-trunc_op: Primitive = Primitive("trunc", np.trunc, _zero)
-fix_op: Primitive = Primitive("fix", np.trunc, _zero)
+floor_op: Primitive = Primitive("floor", np.floor, zero_vjp)
+ceil_op: Primitive = Primitive("ceil", np.ceil, zero_vjp)
+round_op: Primitive = Primitive("round", _round, zero_vjp)
+rint_op: Primitive = Primitive("rint", _rint, zero_vjp)
+trunc_op: Primitive = Primitive("trunc", np.trunc, zero_vjp)
+fix_op: Primitive = Primitive("fix", np.trunc, zero_vjp)  # trunc, under MXNet's other name
 
 
 def _sigmoid_grad(g: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -153,10 +154,20 @@ softsign_op: Primitive = Primitive(
     lambda g, ans, x: g / square_op(abs_op(x) + 1),
     float_valued=True,
 )
+
+
 # 1 inside [a_min, a_max], else 0; a taped op whose own derivative is zero.
+def _inside(x: np.ndarray, a_min: Any, a_max: Any) -> np.ndarray:
+    # A bound of None (NumPy's clip takes one) does not limit its side.
+    inside = np.ones(x.shape, bool) if a_min is None else x >= a_min
+    if a_max is not None:
+        inside &= x <= a_max
+    return inside.astype(x.dtype)
+
+
 inside_op: Primitive = Primitive(
     "inside",
-    lambda x, a_min, a_max: ((x >= a_min) & (x <= a_max)).astype(x.dtype),
+    _inside,
     lambda g, ans, x, a_min, a_max: shape.zeros_like_op(x),
 )
 clip_op: Primitive = Primitive(

@@ -1,4 +1,4 @@
-"""Matrix products with MXNet's `dot` and `batch_dot` semantics."""
+"""Matrix products with MXNet's `dot` and `batch_dot` semantics, and matrix functions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 from .._args import array
 from .._graph import Primitive
 from ..ndarray import NDArray
-from .shape import reshape_op
+from .shape import reshape_op, transpose_op
 
 __all__ = ["dot", "batch_dot"]
 
@@ -106,7 +106,7 @@ def _matrix(x: NDArray, shape: tuple[int, int]) -> NDArray:
 
 def _mismatch(lhs: NDArray, rhs: NDArray, transpose_a: bool, transpose_b: bool) -> str:
     return (
-        f"dot: cannot contract lhs of shape {lhs.shape} (transpose_a={transpose_a}) with rhs of "
+        f"nd.dot: cannot contract lhs of shape {lhs.shape} (transpose_a={transpose_a}) with rhs of "
         f"shape {rhs.shape} (transpose_b={transpose_b}): the contracted lengths differ"
     )
 
@@ -126,14 +126,43 @@ def batch_dot(lhs: NDArray, rhs: NDArray, transpose_a: bool = False, transpose_b
     lhs, rhs = array(lhs, "nd.batch_dot", "lhs"), array(rhs, "nd.batch_dot", "rhs")
     if lhs.ndim < 3 or lhs.ndim != rhs.ndim or lhs.shape[:-2] != rhs.shape[:-2]:
         raise ValueError(
-            f"batch_dot needs two arrays of at least 3 dimensions with the same batch axes, got "
+            f"nd.batch_dot needs two arrays of at least 3 dimensions with the same batch axes, got "
             f"{lhs.shape} and {rhs.shape}"
         )
     k = lhs.shape[-2] if transpose_a else lhs.shape[-1]
     kb = rhs.shape[-1] if transpose_b else rhs.shape[-2]
     if k != kb:
         raise ValueError(
-            f"batch_dot: lhs {lhs.shape} (transpose_a={transpose_a}) and rhs {rhs.shape} "
+            f"nd.batch_dot: lhs {lhs.shape} (transpose_a={transpose_a}) and rhs {rhs.shape} "
             f"(transpose_b={transpose_b}) have different inner lengths {k} and {kb}"
         )
     return batch_dot_op(lhs, rhs, transpose_a=transpose_a, transpose_b=transpose_b)
+
+
+# ---- matrix functions (the `np.linalg` interface uses them; nd.linalg will too) -------------
+def _last_two_swapped(ndim: int) -> tuple[int, ...]:
+    return (*range(ndim - 2), ndim - 1, ndim - 2)
+
+
+# d(A^-1) = -A^-1 dA A^-1, so the adjoint is -A^-T g A^-T (batch by batch).
+inv_op: Primitive = Primitive(
+    "inv",
+    np.linalg.inv,
+    lambda g, ans, a: (
+        -batch_dot_op(
+            batch_dot_op(ans, g, transpose_a=True, transpose_b=False),
+            ans,
+            transpose_a=False,
+            transpose_b=True,
+        )
+    ),
+)
+# d det(A) = det(A) tr(A^-1 dA), so the adjoint is g det(A) A^-T.
+det_op: Primitive = Primitive(
+    "det",
+    np.linalg.det,
+    lambda g, ans, a: (
+        reshape_op(g * ans, shape=(*ans.shape, 1, 1))
+        * transpose_op(inv_op(a), axes=_last_two_swapped(a.ndim))
+    ),
+)

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._args import array
 from .._graph import Primitive, taped
-from ..ndarray import NDArray
+from ..ndarray import NDArray, wrap
 from . import arith, elementwise, indexing, join
 from ._axes import axes_index, axis_index
 from .shape import broadcast_to_op, reshape_op, sum_to_op, transpose_op
@@ -132,6 +132,12 @@ def _arg(f: Any) -> Any:
     return arg
 
 
+# The running sum along one axis; its adjoint is the running sum from the other end.
+cumsum_op: Primitive = Primitive(
+    "cumsum",
+    lambda x, axis: np.cumsum(x, axis=axis),
+    lambda g, ans, x, axis: join.flip_op(cumsum_op(join.flip_op(g, axis=axis), axis=axis), axis=axis),
+)
 argmax_op: Primitive = Primitive("argmax", _arg(np.argmax), differentiable=False)
 argmin_op: Primitive = Primitive("argmin", _arg(np.argmin), differentiable=False)
 
@@ -207,9 +213,14 @@ def prod(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool
     <NDArray 2 @cpu(0)>
     """
     data = array(data, "nd.prod")
-    axes = axes_of(data.ndim, axis, exclude, "nd.prod")
+    out = product(data, axes_of(data.ndim, axis, exclude, "nd.prod"), keepdims)
+    return out if out.ndim else reshape_op(out, shape=(1,))
+
+
+def product(data: NDArray, axes: tuple[int, ...], keepdims: bool) -> NDArray:
+    """The product over `axes`, 0-d for a full reduction (`nd.prod` and `np.prod` share it)."""
     if not taped(data):
-        return NDArray(_no_0d(np.prod(data._data, axis=axes, keepdims=keepdims)))
+        return wrap(np.asarray(np.prod(data._data, axis=axes, keepdims=keepdims)), data.__class__)
     # Recorded: a tree of pairwise products, so that every derivative (of any order) is
     # exact, including at zeros where dividing ans by x would fail.
     kept = [i for i in range(data.ndim) if i not in axes]
@@ -226,7 +237,7 @@ def prod(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool
         x = join.concat_op(y, x[..., 2 * half :], axis=y.ndim - 1) if n % 2 else y
         n = half + n % 2
     out_shape = _kept(data.shape, axes) if keepdims else tuple(data.shape[i] for i in kept)
-    return reshape_op(x, shape=out_shape or (1,))
+    return reshape_op(x, shape=out_shape)
 
 
 def nansum(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool = False) -> NDArray:
@@ -274,7 +285,7 @@ def norm(
     elif ord == 1:
         out = sum_op(elementwise.abs_op(data), axes=axes, keepdims=keepdims)
     else:
-        raise ValueError(f"norm supports ord=1 and ord=2, not {ord}")
+        raise ValueError(f"nd.norm supports ord=1 and ord=2, not {ord}")
     return out if out_dtype is None else out.astype(out_dtype)
 
 
