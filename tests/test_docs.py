@@ -188,3 +188,46 @@ def test_the_ndarray_reference_lists_every_method_that_is_an_op() -> None:
     names = page.split("## Methods that are ops")[1].strip().split("\n\n")[-1]  # the last paragraph
     listed = set(re.findall(r"`(\w+)`", names))
     assert listed == ops - {"copy"}, sorted(listed ^ (ops - {"copy"}))
+
+
+def _directive_members(page: str) -> list[str]:
+    """The dotted names that the `::: module` directives of a page render, with `members:`."""
+    names = []
+    for block in re.finditer(r"^::: (\S+)\n((?:    .*\n)+)", page, re.M):
+        root = block.group(1)
+        members = re.findall(r"^        - (\w+)$", block.group(2), re.M)
+        names += [f"{root}.{m}" for m in members] or [root]
+    return names
+
+
+def _resolve(dotted: str) -> object:
+    module, _, attr = dotted.partition(".")
+    obj: object = importlib.import_module(module)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+_NP_MODULES = [
+    ("np.md", "tape.np"),
+    ("np.md", "tape.np.linalg"),
+    ("np.md", "tape.np.random"),
+    ("npx.md", "tape.npx"),
+]
+
+
+@pytest.mark.parametrize(("page", "module"), _NP_MODULES)
+def test_the_np_and_npx_references_name_every_public_name(page: str, module: str) -> None:
+    text = (DOCS / "reference" / page).read_text(encoding="utf-8")
+    mentioned = set(re.findall(r"`(?:\w+\.)*(\w+)[(`]", text))
+    missing = [name for name in importlib.import_module(module).__all__ if name not in mentioned]
+    assert missing == []
+
+
+@pytest.mark.parametrize("page", ["np.md", "npx.md"])
+def test_every_name_the_np_and_npx_references_render_exists(page: str) -> None:
+    text = (DOCS / "reference" / page).read_text(encoding="utf-8")
+    rendered = _directive_members(text)
+    assert len(rendered) >= 20
+    for dotted in rendered:
+        _resolve(dotted)  # raises AttributeError for a name that does not exist
