@@ -41,5 +41,7 @@ def test_quick_run_prints_the_table_and_writes_json(tmp_path: Path) -> None:
     assert "a. 1000 tiny ops" in done.stdout and "e. tanh'''" in done.stdout
     assert "within target" in done.stdout
     results = json.loads(out.read_text())["results"]
-    assert [r["name"][:2] for r in results] == ["a.", "e."]
+    # Row a twice: through nd, then through tape.np (issue 10's "as fast as nd").
+    assert [r["name"][:2] for r in results] == ["a.", "a.", "e."]
+    assert results[1]["name"].endswith("tape.np")
     assert all(r["ratio"] > 0 and r["tape"] > 0 and r["numpy"] > 0 for r in results)
