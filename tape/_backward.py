@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from ._cuts import cut_reason
-from ._graph import _NO_PARAMS, Node, Primitive, _Binary, _Unary
+from ._graph import _NO_PARAMS, Node
+from ._primitive import PLAIN
 from ._state import flags
 from ._versions import CLOCK, note_write, written_after
 from .errors import AutogradError
@@ -35,7 +36,6 @@ _ADD_LOCK = threading.Lock()
 # A shared empty dict for the walk's tables that most backwards never fill; never written to.
 _EMPTY: dict[Any, Any] = {}
 # The op types whose VJPs the walk calls itself; any other op has a `backward` (see Backward).
-_PLAIN = (_Unary, _Binary, Primitive)
 
 
 def run_backward(
@@ -187,7 +187,7 @@ class _Walk:
             if op is None:
                 return  # a leaf
             parents = node.parents
-            if len(parents) != 1 or type(op) not in _PLAIN:
+            if len(parents) != 1 or type(op) not in PLAIN:
                 self.run_node(node, g, outs)
                 return
             i = parents[0]
@@ -229,7 +229,7 @@ class _Walk:
         assert inputs is not None  # run_chain, the one caller, raised if it was freed
         # A primitive's VJPs are called one by one (a bias add, a product: no lists); other
         # kinds return the gradients of all their parents at once.
-        plain = type(op) in _PLAIN
+        plain = type(op) in PLAIN
         in_grads: Sequence[NDArray | None] | None = None
         if not plain and g is not None and not (type(g) is list and all(x is None for x in g)):
             in_grads = op.backward(node, g, outs)

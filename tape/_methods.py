@@ -15,7 +15,7 @@ import numpy as np
 
 from . import autograd
 from ._args import narrowing
-from ._graph import Primitive
+from ._primitive import Primitive
 from ._state import flags
 from .ndarray import NDArray, raw, wrap
 from .ops import arith, elementwise, indexing, join, linalg, nn, reduction, special, trig
@@ -64,7 +64,7 @@ def _arithmetic(ufunc: np.ufunc, op: Primitive) -> tuple[Operator, Operator]:
     def forward(self: Any, o: Any) -> NDArray:
         t = type(o)
         if t in _DIRECT:
-            if not flags.recording:  # a 0-d result is a NumPy scalar: made an array (see _graph.py)
+            if not flags.recording:  # a 0-d result is a NumPy scalar: made an array (see _primitive.py)
                 r = ufunc(self._data, o._data if t is NDArray else o)
                 return wrap(r if r.__class__ is _ARRAY else _asarray(r), self.__class__)
         elif (o := _operand(o)) is None:

@@ -14,7 +14,6 @@ and looks at the arrays only when some write happened since the node was recorde
 
 from __future__ import annotations
 
-import functools
 import itertools
 import threading
 import weakref
@@ -28,19 +27,35 @@ __all__ = ["CLOCK", "note_write", "written_after"]
 CLOCK = [0]
 _ticks = itertools.count(1)
 _lock = threading.Lock()
-# id(owner of the memory) -> (time of its last write, weak reference to that owner). The weak
-# reference tells a live owner from a dead one whose id was reused, and drops the entry.
-_written: dict[int, tuple[int, weakref.ref[np.ndarray]]] = {}
+_ARRAY = np.ndarray
+
+
+class _Version(weakref.ref):  # type: ignore[type-arg]
+    """A weak reference to the array that owns some memory, with the time of its last write.
+
+    Weak: it tells a live owner from a dead one whose id was reused, and drops its entry when
+    the owner goes (a reference with two slots costs a write less than a tuple and a partial).
+    """
+
+    __slots__ = ("key", "time")
+    key: int
+    time: int
+
+
+# id(owner of the memory) -> its _Version.
+_written: dict[int, _Version] = {}
+
+
+def _forget(version: _Version) -> None:
+    if _written.get(version.key) is version:
+        del _written[version.key]
 
 
 def _owner(data: np.ndarray) -> np.ndarray:
-    while isinstance(data.base, np.ndarray):
-        data = data.base
+    base = data.base
+    while isinstance(base, _ARRAY):  # a view's memory is its base's (None or bytes: its own)
+        data, base = base, base.base
     return data
-
-
-def _forget(key: int, _ref: weakref.ref[np.ndarray]) -> None:
-    _written.pop(key, None)
 
 
 def note_write(data: np.ndarray) -> None:
@@ -56,13 +71,12 @@ def note_write(data: np.ndarray) -> None:
     owner = _owner(data)
     key = id(owner)
     with _lock:
-        t = next(_ticks)
-        CLOCK[0] = t
-        entry = _written.get(key)
-        ref = entry[1] if entry is not None and entry[1]() is owner else None
-        if ref is None:
-            ref = weakref.ref(owner, functools.partial(_forget, key))
-        _written[key] = (t, ref)
+        t = CLOCK[0] = next(_ticks)
+        version = _written.get(key)
+        if version is None or version() is not owner:
+            version = _written[key] = _Version(owner, _forget)
+            version.key = key
+        version.time = t
 
 
 def written_after(data: np.ndarray, time: int) -> bool:
@@ -73,5 +87,5 @@ def written_after(data: np.ndarray, time: int) -> bool:
     False
     """
     owner = _owner(data)
-    entry = _written.get(id(owner))
-    return entry is not None and entry[0] > time and entry[1]() is owner
+    version = _written.get(id(owner))
+    return version is not None and version.time > time and version() is owner

@@ -62,7 +62,7 @@ _new = object.__new__
 def wrap(data: np.ndarray, cls: type[NDArray] | None = None) -> NDArray:
     """A new array of class `cls` (NDArray by default) around `data`, outside any graph.
 
-    The one definition of a bare array; the primitives' fast paths in `_graph.py` inline it.
+    The one definition of a bare array; the primitives' fast paths in `_primitive.py` inline it.
     """
     out: NDArray = _new(cls or NDArray)
     out._data = data

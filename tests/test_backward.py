@@ -12,7 +12,7 @@ from conftest import variable
 
 import tape
 from tape import AutogradError, autograd, nd
-from tape._graph import Primitive
+from tape._primitive import Primitive
 from tape.ops.indexing import where_op
 
 

@@ -12,7 +12,7 @@ from conftest import variable
 from tape import autograd, nd
 from tape.ops import elementwise, special, trig
 
-# The rule for integer inputs (primitives declared float_valued=True; tape/_graph.py applies it):
+# The rule for integer inputs (primitives declared float_valued=True; tape/_primitive.py applies it):
 # these give float32 for integer and boolean arrays...
 FLOAT_VALUED = [
     "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "cbrt", "rcbrt",

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as onp
 
-from .._graph import Primitive
+from .._primitive import Primitive
 from ..ndarray import NDArray
 from ..ops.elementwise import NUMPY_SCALARS
 from ._creation import asarray

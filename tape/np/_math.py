@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as onp
 
-from .._graph import Primitive
+from .._primitive import Primitive
 from ..ndarray import NDArray
 from ..ops import arith as _ar
 from ..ops import elementwise as _el

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as onp
 
 from .. import _methods as _nd_methods
-from .._graph import Primitive
+from .._primitive import Primitive
 from .._state import flags
 from ..errors import AutogradError
 from ..ndarray import NDArray, index_key

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as onp
 
-from .._graph import Primitive
+from .._primitive import Primitive
 from ..ops import elementwise as _el
 from ..ops import reduction as _red
 from ..ops import shape as _shapes

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from .._graph import Node, Primitive, record_node
+from .._graph import Node, record_node
+from .._primitive import Primitive
 from ..ndarray import NDArray, wrap
 
 __all__ = ["MultiOutput", "Variadic"]

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._args import NUMBERS, not_an_array, operand, wrong_type
-from .._graph import Primitive
+from .._primitive import Primitive
 from ..ndarray import NDArray
 from . import elementwise, indexing, shape
 from ._variadic import Variadic

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .._graph import Primitive
+from .._primitive import Primitive
 from ..ndarray import NDArray
 from . import shape
 
@@ -44,7 +44,7 @@ def scalar(x: Any) -> Any:
 
 # ---- THE RULE FOR INTEGER INPUTS of float-valued ops ------------------------------------------
 # The primitives declared with `float_valued=True` (the rule itself is applied in one place, the
-# one-array primitive's call in tape/_graph.py, where it costs a float32 input one test).
+# one-array primitive's call in tape/_primitive.py, where it costs a float32 input one test).
 # A float-valued op (its values are not integers even for integer inputs) computes an integer or
 # boolean array in the default float type, float32, and returns float32: never integers cut
 # from the float result (MXNet 1.9.1 keeps the input's type: sigmoid([1, 2, 3]) is [0 0 0]), nor

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from .._args import array, count, loose, operand
-from .._graph import Primitive, record_node
+from .._graph import record_node
+from .._primitive import Primitive
 from .._state import flags
 from .._versions import note_write
 from ..ndarray import NDArray, index_key, raw

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._args import array, count, int_tuple
-from .._graph import Primitive
+from .._primitive import Primitive
 from ..ndarray import NDArray, wrap
 from ._axes import axes_index, axis_index
 from ._variadic import MultiOutput, Variadic

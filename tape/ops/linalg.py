@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._args import array
-from .._graph import Primitive
+from .._primitive import Primitive
 from ..ndarray import NDArray
 from .shape import reshape_op, transpose_op
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import random as _random
 from .._args import array, count
-from .._graph import Primitive
+from .._primitive import Primitive
 from .._state import flags
 from ..ndarray import NDArray
 from . import elementwise, trig

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from .._args import array
-from .._graph import Primitive, taped
+from .._graph import taped
+from .._primitive import Primitive
 from ..ndarray import NDArray, wrap
 from . import arith, elementwise, indexing, join
 from ._axes import axes_index, axis_index

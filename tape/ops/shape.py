@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._args import array, int_tuple
-from .._graph import Primitive
+from .._primitive import Primitive
 from ..ndarray import NDArray
 from ._axes import axes_index, axis_index
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .._args import array
-from .._graph import Primitive
+from .._primitive import Primitive
 from ..ndarray import NDArray
 from .elementwise import exp_op, floating
 
@@ -115,7 +115,7 @@ def polygamma_f64(n: int, x: np.ndarray) -> np.ndarray:
 
 
 def _polygamma(x: np.ndarray, n: int) -> np.ndarray:
-    x = floating(x)  # the rule for integer inputs (see _graph._Unary), for a forward with a parameter
+    x = floating(x)  # the rule for integer inputs (see _primitive._Unary), for a forward with a parameter
     out: np.ndarray = polygamma_f64(n, x).astype(x.dtype)
     return out
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .._graph import Primitive
+from .._primitive import Primitive
 from ..ndarray import NDArray
 from . import arith
 from .elementwise import rsqrt_op
