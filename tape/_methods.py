@@ -22,13 +22,22 @@ from .ops import arith, elementwise, indexing, join, linalg, nn, reduction, spec
 from .ops import shape as shapes
 from .ops.elementwise import NUMPY_SCALARS
 
-__all__ = ["INTERFACES", "Methods", "binary_operator", "install"]
+__all__ = ["INTERFACES", "Methods", "binary_operator", "install", "register"]
 
-# The array class of each interface, by name: `tape.np` adds its own when it is imported.
+# The array class of each interface, by name: `tape.np` registers its own when it is imported.
 INTERFACES: dict[str, type[NDArray]] = {"nd": NDArray}
 
-# The operand types an operator hands to its primitive as they are (a set: one hash lookup).
-_DIRECT = frozenset((NDArray, int, float, bool))
+
+def register(name: str, cls: type[NDArray]) -> None:
+    """Make `cls` the array class of the interface `name`; operators take it as they take NDArray."""
+    INTERFACES[name] = cls
+    _DIRECT.add(cls)
+
+
+# The operand types an operator hands to its primitive as they are (a set: one hash lookup);
+# `register` adds each interface's array class.
+_DIRECT = {NDArray, int, float, bool}
+_NUMBERS = frozenset((int, float, bool))
 _OPERANDS = (NDArray, int, float)  # and their subclasses (bool is one of int)
 _ARRAY = np.ndarray
 _asarray = np.asarray
@@ -65,7 +74,7 @@ def _arithmetic(ufunc: np.ufunc, op: Primitive) -> tuple[Operator, Operator]:
         t = type(o)
         if t in _DIRECT:
             if not flags.recording:  # a 0-d result is a NumPy scalar: made an array (see _primitive.py)
-                r = ufunc(self._data, o._data if t is NDArray else o)
+                r = ufunc(self._data, o if t in _NUMBERS else o._data)
                 return wrap(r if r.__class__ is _ARRAY else _asarray(r), self.__class__)
         elif (o := _operand(o)) is None:
             return NotImplemented  # type: ignore[no-any-return]
@@ -75,7 +84,7 @@ def _arithmetic(ufunc: np.ufunc, op: Primitive) -> tuple[Operator, Operator]:
         t = type(o)
         if t in _DIRECT:
             if not flags.recording:
-                r = ufunc(o._data if t is NDArray else o, self._data)
+                r = ufunc(o if t in _NUMBERS else o._data, self._data)
                 return wrap(r if r.__class__ is _ARRAY else _asarray(r), self.__class__)
         elif (o := _operand(o)) is None:
             return NotImplemented  # type: ignore[no-any-return]

@@ -20,7 +20,7 @@ CORE_BUDGET = {
     "_backward.py": 430,  # 380 until the in-place write checks (issue 11)
     "ndarray.py": 300,
     "autograd.py": 360,
-    "_methods.py": 345,  # 320; +25 the interfaces (as_interface, as_np_ndarray: issue 10)
+    "_methods.py": 350,  # 320; +30 the interfaces (register, as_interface, as_np_ndarray: issue 10)
 }
 # _graph.py + _primitive.py + _backward.py: 600 (then one file less) before issues 11 and 10;
 # the fast paths without **params (a dict per call, ~2% of the tiny-op benchmark) added 60.

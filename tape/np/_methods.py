@@ -156,7 +156,7 @@ def install(names: set[str]) -> None:
     (array([4., 6.]), array(0, dtype=int64))
     """
     NAMES.update(names)
-    _nd_methods.INTERFACES["np"] = ndarray
+    _nd_methods.register("np", ndarray)
     methods: dict[str, Any] = {
         "__getitem__": _getitem,
         "__eq__": _compare(onp.equal, "equal"),

@@ -32,11 +32,15 @@ _FLOAT32 = onp.dtype(onp.float32)
 sum_op: Primitive = Primitive(
     "sum", lambda x, axes, keepdims: _add_reduce(x, axis=axes, keepdims=keepdims), *_red.sum_op.vjps
 )
-mean_op: Primitive = Primitive(
-    "mean",
-    lambda x, axes, keepdims, count: onp.asarray(onp.mean(x, axis=axes, keepdims=keepdims)),
-    *_red.mean_op.vjps,
-)
+
+
+def _mean(x: onp.ndarray, axes: tuple[int, ...], keepdims: bool, count: int) -> onp.ndarray:
+    if count == 0:  # NumPy's NaN, and its "Mean of empty slice" warning
+        return onp.asarray(onp.mean(x, axis=axes, keepdims=keepdims))
+    return onp.asarray(_add_reduce(x, axis=axes, keepdims=keepdims) / count)  # no np.mean wrapper
+
+
+mean_op: Primitive = Primitive("mean", _mean, *_red.mean_op.vjps)
 max_op: Primitive = Primitive(
     "max", lambda x, axes, keepdims: onp.max(x, axis=axes, keepdims=keepdims), *_red.max_op.vjps
 )
