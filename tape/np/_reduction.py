@@ -34,7 +34,7 @@ sum_op: Primitive = Primitive(
 )
 
 
-def _mean(x: onp.ndarray, axes: tuple[int, ...], keepdims: bool, count: int) -> onp.ndarray:
+def _mean(x: onp.ndarray, axes: tuple[int, ...], keepdims: Any, count: int) -> onp.ndarray:
     if count == 0:  # NumPy's NaN, and its "Mean of empty slice" warning
         return onp.asarray(onp.mean(x, axis=axes, keepdims=keepdims))
     return onp.asarray(_add_reduce(x, axis=axes, keepdims=keepdims) / count)  # no np.mean wrapper
