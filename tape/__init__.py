@@ -12,10 +12,10 @@ True
 
 from __future__ import annotations
 
-from . import autograd, nd, np, npx, random, testing
+from . import autograd, base, nd, np, npx, random, testing
 from ._methods import install
 from .context import Context, cpu, current_context, gpu, num_gpus
-from .errors import AutogradError
+from .errors import AutogradError, MXNetError
 from .ndarray import NDArray
 
 install()  # the one setup step: NDArray gets its operators and op methods (see _methods.py)
@@ -23,6 +23,6 @@ install()  # the one setup step: NDArray gets its operators and op methods (see 
 __version__ = "0.1.0"
 
 __all__ = [
-    "autograd", "nd", "np", "npx", "random", "testing", "NDArray", "Context", "cpu", "gpu",
-    "current_context", "num_gpus", "AutogradError", "__version__",
+    "autograd", "base", "nd", "np", "npx", "random", "testing", "NDArray", "Context", "cpu", "gpu",
+    "current_context", "num_gpus", "AutogradError", "MXNetError", "__version__",
 ]  # fmt: skip

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ._cuts import cut_reason
-from ._graph import _NO_PARAMS, Node
+from ._cuts import FREED_CUT, cut_reason, note_cut
+from ._graph import _NO_PARAMS, Node, leaf
 from ._primitive import PLAIN
 from ._state import flags
 from ._versions import CLOCK, note_write, written_after
@@ -71,6 +71,9 @@ def run_backward(
             walk.accumulate(node, h, hg)
         while ready:
             walk.run_chain(*ready.pop())
+        for h in heads if not retain_graph else ():  # differentiated again, they say why not
+            if h._node is None:
+                note_cut(h, FREED_CUT)
         # 3. The gradients went to the buffers as their arrays were reached, or wait in
         #    `results`; inside the scope, so that the copies this may make are recorded too.
         return None if variables is None else walk.results_for(variables, head_grads)
@@ -131,8 +134,9 @@ class _Walk:
             for i in node.parents:
                 p = inputs[i]
                 pn = p._node
-                if pn.stamp < now and written_after(p._data, pn.stamp):
-                    raise _modified(pn, "its output")
+                # A parent released by a backward since this node was recorded: see release().
+                if pn is None or (pn.stamp < now and written_after(p._data, pn.stamp)):
+                    raise AutogradError(FREED) if pn is None else _modified(pn, "its output")
                 if pn in pending:
                     pending[pn] += 1
                 else:
@@ -164,7 +168,9 @@ class _Walk:
         k = _output_index(node, arr)
         slots[k] = g if slots[k] is None else _add(slots[k], g, self.create_graph)
 
-    def run_chain(self, node: Node, outs: Any) -> None:
+    # C901: one branch over the limit, the KeyError of a parent released meanwhile (a helper
+    # would be a call per node on the hottest loop of the backward)
+    def run_chain(self, node: Node, outs: Any) -> None:  # noqa: C901
         """Run a ready node, then down its chain while each next node has one parent.
 
         The fast path of every backward: a one-parent primitive calls its VJP directly, and
@@ -206,9 +212,13 @@ class _Walk:
                 gk = vjp(g, outs, *inputs)
             if not retain:
                 # The inputs are what hold the graph upstream alive; a primitive's op and
-                # params go with the node itself.
+                # params go with the node itself. Its array leaves the graph (see release()).
                 node.inputs = None
-            left = pending[pn] - 1
+                outs._node = None if outs._grad_req is None else leaf()
+            try:
+                left = pending[pn] - 1
+            except KeyError:  # `pn` is None: the parent was released meanwhile, by another backward
+                raise AutogradError(FREED) from None
             if left == 0 and pn.outs is None:
                 old = grads.pop(pn, None)
                 g = gk if old is None else (old if gk is None else _add(old, gk, create))
@@ -237,6 +247,8 @@ class _Walk:
         for k, i in enumerate(node.parents):
             p = inputs[i]
             pn = p._node
+            if pn is None:  # released meanwhile, by another backward
+                raise AutogradError(FREED)
             if plain:
                 vjp = op.vjps[i]
                 gk = None if g is None or vjp is None else vjp(g, outs, *inputs, **node.params)
@@ -253,6 +265,7 @@ class _Walk:
             node.inputs = None
             node.params = _NO_PARAMS
             node.op = None
+            release(node, outs)
 
     # ---- delivery ---------------------------------------------------------------------------
     def deliver_outputs(self, outs: list[NDArray | None], g: list[NDArray | None] | None) -> None:
@@ -310,6 +323,18 @@ class _Walk:
             taken.add(_owner(g._data))
             out.append(g)
         return out
+
+
+def release(node: Node, outs: Any) -> None:
+    """Take the outputs `outs` (an array or a list) of the node just freed out of the graph, as
+    MXNet does: in a later `record()` they are constants (the state that truncated backprop
+    carries between minibatches), and a marked one is a variable of its own. A backward that
+    runs into the freed node still raises: a graph recorded before the free finds its parent
+    released. (`run_chain` does the same for its single outputs, inlined.)
+    """
+    for a in [outs] if node.outs is None else [ref() for ref in node.outs]:
+        if a is not None and a._node is node:
+            a._node = None if a._grad_req is None else leaf()
 
 
 def _check_inputs(node: Node, inputs: tuple[Any, ...]) -> None:

@@ -13,11 +13,15 @@ import functools
 import weakref
 from typing import Any
 
-__all__ = ["DETACHED", "NOT_CREATED", "cut_reason", "no_gradient", "note_cut"]
+__all__ = ["DETACHED", "FREED_CUT", "NOT_CREATED", "cut_reason", "no_gradient", "note_cut"]
 
 DETACHED = (
     "it came from detach(), which leaves the graph on purpose: call backward on a result "
     "computed from the array before detach()"
+)
+FREED_CUT = (
+    "its graph was freed by an earlier backward: pass retain_graph=True to that first "
+    "backward (or autograd.grad) to differentiate through the graph again"
 )
 NOT_CREATED = (
     "it is a gradient computed without create_graph=True, so its computation was not recorded: "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .errors import ArgumentError
+
 __all__ = ["Context", "cpu", "gpu", "current_context", "num_gpus"]
 
 
@@ -59,7 +61,8 @@ def cpu(device_id: int = 0) -> Context:
 
 def gpu(device_id: int = 0) -> Context:
     """A GPU context. It can be named, but creating an array on it (or entering it with
-    `with`) raises a ValueError that says so: tape runs on NumPy, on the CPU.
+    `with`) raises a ValueError that says so (also an MXNetError, which D2L's `try_gpu()`
+    catches to fall back to the CPU): tape runs on NumPy, on the CPU.
 
     >>> import tape
     >>> tape.gpu(1)
@@ -67,7 +70,7 @@ def gpu(device_id: int = 0) -> Context:
     >>> tape.nd.zeros((2,), ctx=tape.gpu(0))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: tape computes on the CPU with NumPy and cannot place arrays on gpu(0); use ...
+    tape.errors.ArgumentError: tape computes on the CPU with NumPy and cannot place arrays on gpu(0); use ...
     """
     return Context("gpu", device_id)
 
@@ -99,7 +102,7 @@ def check(ctx: Context | None) -> None:
     if not isinstance(ctx, Context):
         raise TypeError(f"ctx must be a tape Context such as tape.cpu(), not {type(ctx).__name__}")
     if ctx.device_type == "gpu":
-        raise ValueError(
+        raise ArgumentError(
             f"tape computes on the CPU with NumPy and cannot place arrays on {ctx}; "
             "use ctx=tape.cpu() (or leave ctx out)"
         )

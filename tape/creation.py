@@ -8,6 +8,7 @@ import numpy as np
 
 from . import context as _context
 from ._args import count, int_tuple, wrong_type
+from .errors import ArgumentError
 from .ndarray import NDArray
 
 __all__ = ["array", "zeros", "ones", "full", "empty", "arange", "eye", "linspace", "waitall"]
@@ -26,7 +27,7 @@ def shape_of(shape: ShapeLike, where: str, arg: str = "shape") -> tuple[int, ...
     more."""
     out = int_tuple(shape, where, arg)
     if any(n < 0 for n in out):
-        raise ValueError(f"{where}: {arg} {shape} has a negative length: lengths are 0 or more")
+        raise ArgumentError(f"{where}: {arg} {shape} has a negative length: lengths are 0 or more")
     return out
 
 
@@ -68,7 +69,7 @@ def _values(source: Any, dtype: np.dtype[Any]) -> np.ndarray:
 
 def _check_stype(stype: str | None) -> None:
     if stype not in (None, "default"):
-        raise ValueError(f"tape arrays are dense: stype must be None or 'default', not {stype!r}")
+        raise ArgumentError(f"tape arrays are dense: stype must be None or 'default', not {stype!r}")
 
 
 def into(out: NDArray | None, result: NDArray, where: str) -> NDArray:
@@ -78,7 +79,7 @@ def into(out: NDArray | None, result: NDArray, where: str) -> NDArray:
     if not isinstance(out, NDArray):
         raise wrong_type(where, "out", "an NDArray (or None)", out)
     if out.shape != result.shape:
-        raise ValueError(f"{where}: out has shape {out.shape}, but the result has shape {result.shape}")
+        raise ArgumentError(f"{where}: out has shape {out.shape}, but the result has shape {result.shape}")
     out[:] = result
     return out
 

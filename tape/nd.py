@@ -60,8 +60,10 @@ broadcast_greater = _arith.greater
 broadcast_greater_equal = _arith.greater_equal
 broadcast_lesser = _arith.lesser
 broadcast_lesser_equal = _arith.lesser_equal
-random_normal = random.normal
-random_uniform = random.uniform
+random_normal = normal = random.normal
+random_uniform = uniform = random.uniform
+Reshape = _shape.reshape
+SwapAxis = _shape.swapaxes
 
 __all__ = ["NDArray", "random"]
 __all__ += _creation.__all__
@@ -82,5 +84,5 @@ __all__ += [
     "broadcast_minus", "broadcast_mul", "broadcast_div", "broadcast_mod", "broadcast_power",
     "broadcast_maximum", "broadcast_minimum", "broadcast_equal", "broadcast_not_equal",
     "broadcast_greater", "broadcast_greater_equal", "broadcast_lesser", "broadcast_lesser_equal",
-    "random_normal", "random_uniform",
+    "random_normal", "random_uniform", "normal", "uniform", "Reshape", "SwapAxis",
 ]  # fmt: skip

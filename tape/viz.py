@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from ._cuts import FREED_CUT, cut_reason
 from ._graph import Node
 from .ndarray import NDArray
 
@@ -97,7 +98,7 @@ def _array_label(a: NDArray, name: str | None) -> tuple[str, str]:
     else:
         kind = "array" if a._node is not None else "constant"
     node = a._node
-    if node is not None and node.inputs is None:
+    if (node is not None and node.inputs is None) or cut_reason(a) == FREED_CUT:
         lines.append("(graph freed by backward)")
     return "\n".join(lines), kind
 

@@ -479,7 +479,7 @@ def maximum(x1: Any, x2: Any, out: Any = None) -> Any:
 
 
 def minimum(x1: Any, x2: Any, out: Any = None) -> Any:
-    """The smaller of `x1` and `x2`; at a tie the gradient goes to `x2` (as in `nd` and MXNet).
+    """The smaller of `x1` and `x2`; at a tie the gradient goes to `x1` (as in `nd` and MXNet).
 
     >>> from tape import np
     >>> np.minimum(np.array([1, 5]), 3)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._args import wrong_type
+from ..errors import ArgumentError
 
 __all__ = ["axes_index", "axis_index"]
 
@@ -27,7 +28,7 @@ def axis_index(ndim: int, axis: int, what: str = "", arg: str = "axis") -> int:
     >>> axis_index(2, 2, "nd.softmax")
     Traceback (most recent call last):
     ...
-    ValueError: nd.softmax: axis 2 is out of range: it takes an axis from -2 to 1
+    tape.errors.ArgumentError: nd.softmax: axis 2 is out of range: it takes an axis from -2 to 1
     >>> axis_index(2, "1", "nd.concat", "dim")
     Traceback (most recent call last):
     ...
@@ -39,7 +40,7 @@ def axis_index(ndim: int, axis: int, what: str = "", arg: str = "axis") -> int:
         raise wrong_type(what or "tape", arg, "an int", axis) from None
     if not -ndim <= axis < ndim:
         where = f"{what}: " if what else ""
-        raise ValueError(
+        raise ArgumentError(
             f"{where}{arg} {axis} is out of range: it takes an axis from {-ndim} to {ndim - 1}"
             if ndim
             else f"{where}{arg} {axis} is out of range: an array of no dimensions has no axes"

@@ -9,6 +9,8 @@ import numpy as np
 
 from .._args import NUMBERS, not_an_array, operand, wrong_type
 from .._primitive import Primitive
+from ..creation import into
+from ..errors import ArgumentError
 from ..ndarray import NDArray
 from . import elementwise, indexing, shape
 from ._variadic import Variadic
@@ -106,8 +108,9 @@ maximum_op: Primitive = Primitive(
 minimum_op: Primitive = Primitive(
     "minimum",
     np.minimum,
-    lambda g, ans, x, y: unbroadcast(g * (1 - _step_ge(x, y)), x),
-    lambda g, ans, x, y: unbroadcast(g * _step_ge(x, y), y),
+    # A tie goes to the left, as in MXNet (and as maximum's does).
+    lambda g, ans, x, y: unbroadcast(g * _step_ge(y, x), x),
+    lambda g, ans, x, y: unbroadcast(g * (1 - _step_ge(y, x)), y),
 )
 
 
@@ -144,7 +147,7 @@ def _step_ge(x: Any, y: Any) -> NDArray:
     return step_ge_op(x, y)
 
 
-def add(lhs: Operand, rhs: Operand) -> NDArray:
+def add(lhs: Operand, rhs: Operand, *, out: NDArray | None = None) -> NDArray:
     """Elementwise sum with broadcasting; either side may be a scalar.
 
     >>> from tape import nd
@@ -153,10 +156,11 @@ def add(lhs: Operand, rhs: Operand) -> NDArray:
     [11. 12.]
     <NDArray 2 @cpu(0)>
     """
-    return _call(add_op, lhs, rhs)
+    result = _call(add_op, lhs, rhs)
+    return result if out is None else into(out, result, "nd.add")
 
 
-def subtract(lhs: Operand, rhs: Operand) -> NDArray:
+def subtract(lhs: Operand, rhs: Operand, *, out: NDArray | None = None) -> NDArray:
     """Elementwise difference with broadcasting.
 
     >>> from tape import nd
@@ -166,10 +170,11 @@ def subtract(lhs: Operand, rhs: Operand) -> NDArray:
      [-1.  0.]]
     <NDArray 2x2 @cpu(0)>
     """
-    return _call(subtract_op, lhs, rhs)
+    result = _call(subtract_op, lhs, rhs)
+    return result if out is None else into(out, result, "nd.subtract")
 
 
-def multiply(lhs: Operand, rhs: Operand) -> NDArray:
+def multiply(lhs: Operand, rhs: Operand, *, out: NDArray | None = None) -> NDArray:
     """Elementwise product with broadcasting.
 
     >>> from tape import nd
@@ -178,10 +183,11 @@ def multiply(lhs: Operand, rhs: Operand) -> NDArray:
     [3. 6.]
     <NDArray 2 @cpu(0)>
     """
-    return _call(multiply_op, lhs, rhs)
+    result = _call(multiply_op, lhs, rhs)
+    return result if out is None else into(out, result, "nd.multiply")
 
 
-def divide(lhs: Operand, rhs: Operand) -> NDArray:
+def divide(lhs: Operand, rhs: Operand, *, out: NDArray | None = None) -> NDArray:
     """Elementwise true division with broadcasting.
 
     >>> from tape import nd
@@ -190,10 +196,11 @@ def divide(lhs: Operand, rhs: Operand) -> NDArray:
     [0.5  0.25]
     <NDArray 2 @cpu(0)>
     """
-    return _call(divide_op, lhs, rhs)
+    result = _call(divide_op, lhs, rhs)
+    return result if out is None else into(out, result, "nd.divide")
 
 
-def power(base: Operand, exp: Operand) -> NDArray:
+def power(base: Operand, exp: Operand, *, out: NDArray | None = None) -> NDArray:
     """Elementwise `base ** exp` with broadcasting; differentiable in both.
 
     At a base of 0, a constant exponent gives exact derivatives of every order (those past the
@@ -207,10 +214,11 @@ def power(base: Operand, exp: Operand) -> NDArray:
     [4. 9.]
     <NDArray 2 @cpu(0)>
     """
-    return _call(power_op, base, exp, ("base", "exp"))
+    result = _call(power_op, base, exp, ("base", "exp"))
+    return result if out is None else into(out, result, "nd.power")
 
 
-def modulo(lhs: Operand, rhs: Operand) -> NDArray:
+def modulo(lhs: Operand, rhs: Operand, *, out: NDArray | None = None) -> NDArray:
     """Elementwise remainder, with the sign of `rhs` (as NumPy's `mod`).
 
     >>> from tape import nd
@@ -219,10 +227,11 @@ def modulo(lhs: Operand, rhs: Operand) -> NDArray:
     [2. 1.]
     <NDArray 2 @cpu(0)>
     """
-    return _call(modulo_op, lhs, rhs)
+    result = _call(modulo_op, lhs, rhs)
+    return result if out is None else into(out, result, "nd.modulo")
 
 
-def negative(data: NDArray) -> NDArray:
+def negative(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise `-data`.
 
     >>> from tape import nd
@@ -231,10 +240,11 @@ def negative(data: NDArray) -> NDArray:
     [-1.  2.]
     <NDArray 2 @cpu(0)>
     """
-    return negative_op(data)
+    result = negative_op(data)
+    return result if out is None else into(out, result, "nd.negative")
 
 
-def maximum(lhs: Operand, rhs: Operand) -> NDArray:
+def maximum(lhs: Operand, rhs: Operand, *, out: NDArray | None = None) -> NDArray:
     """Elementwise maximum with broadcasting; on ties the gradient goes to `lhs`.
 
     >>> from tape import nd
@@ -243,10 +253,11 @@ def maximum(lhs: Operand, rhs: Operand) -> NDArray:
     [3. 5.]
     <NDArray 2 @cpu(0)>
     """
-    return _call(maximum_op, lhs, rhs)
+    result = _call(maximum_op, lhs, rhs)
+    return result if out is None else into(out, result, "nd.maximum")
 
 
-def minimum(lhs: Operand, rhs: Operand) -> NDArray:
+def minimum(lhs: Operand, rhs: Operand, *, out: NDArray | None = None) -> NDArray:
     """Elementwise minimum with broadcasting; on ties the gradient goes to `rhs`.
 
     >>> from tape import nd
@@ -255,10 +266,11 @@ def minimum(lhs: Operand, rhs: Operand) -> NDArray:
     [1. 3.]
     <NDArray 2 @cpu(0)>
     """
-    return _call(minimum_op, lhs, rhs)
+    result = _call(minimum_op, lhs, rhs)
+    return result if out is None else into(out, result, "nd.minimum")
 
 
-def equal(lhs: Operand, rhs: Operand) -> NDArray:
+def equal(lhs: Operand, rhs: Operand, *, out: NDArray | None = None) -> NDArray:
     """Elementwise `lhs == rhs` as 0/1 floats (not differentiable).
 
     >>> from tape import nd
@@ -267,10 +279,11 @@ def equal(lhs: Operand, rhs: Operand) -> NDArray:
     [0. 1.]
     <NDArray 2 @cpu(0)>
     """
-    return _call(equal_op, lhs, rhs)
+    result = _call(equal_op, lhs, rhs)
+    return result if out is None else into(out, result, "nd.equal")
 
 
-def not_equal(lhs: Operand, rhs: Operand) -> NDArray:
+def not_equal(lhs: Operand, rhs: Operand, *, out: NDArray | None = None) -> NDArray:
     """Elementwise `lhs != rhs` as 0/1 floats.
 
     >>> from tape import nd
@@ -279,10 +292,11 @@ def not_equal(lhs: Operand, rhs: Operand) -> NDArray:
     [1. 0.]
     <NDArray 2 @cpu(0)>
     """
-    return _call(not_equal_op, lhs, rhs)
+    result = _call(not_equal_op, lhs, rhs)
+    return result if out is None else into(out, result, "nd.not_equal")
 
 
-def greater(lhs: Operand, rhs: Operand) -> NDArray:
+def greater(lhs: Operand, rhs: Operand, *, out: NDArray | None = None) -> NDArray:
     """Elementwise `lhs > rhs` as 0/1 floats.
 
     >>> from tape import nd
@@ -291,10 +305,11 @@ def greater(lhs: Operand, rhs: Operand) -> NDArray:
     [0. 1.]
     <NDArray 2 @cpu(0)>
     """
-    return _call(greater_op, lhs, rhs)
+    result = _call(greater_op, lhs, rhs)
+    return result if out is None else into(out, result, "nd.greater")
 
 
-def greater_equal(lhs: Operand, rhs: Operand) -> NDArray:
+def greater_equal(lhs: Operand, rhs: Operand, *, out: NDArray | None = None) -> NDArray:
     """Elementwise `lhs >= rhs` as 0/1 floats.
 
     >>> from tape import nd
@@ -303,10 +318,11 @@ def greater_equal(lhs: Operand, rhs: Operand) -> NDArray:
     [0. 1.]
     <NDArray 2 @cpu(0)>
     """
-    return _call(greater_equal_op, lhs, rhs)
+    result = _call(greater_equal_op, lhs, rhs)
+    return result if out is None else into(out, result, "nd.greater_equal")
 
 
-def lesser(lhs: Operand, rhs: Operand) -> NDArray:
+def lesser(lhs: Operand, rhs: Operand, *, out: NDArray | None = None) -> NDArray:
     """Elementwise `lhs < rhs` as 0/1 floats.
 
     >>> from tape import nd
@@ -315,10 +331,11 @@ def lesser(lhs: Operand, rhs: Operand) -> NDArray:
     [1. 0.]
     <NDArray 2 @cpu(0)>
     """
-    return _call(lesser_op, lhs, rhs)
+    result = _call(lesser_op, lhs, rhs)
+    return result if out is None else into(out, result, "nd.lesser")
 
 
-def lesser_equal(lhs: Operand, rhs: Operand) -> NDArray:
+def lesser_equal(lhs: Operand, rhs: Operand, *, out: NDArray | None = None) -> NDArray:
     """Elementwise `lhs <= rhs` as 0/1 floats.
 
     >>> from tape import nd
@@ -327,7 +344,8 @@ def lesser_equal(lhs: Operand, rhs: Operand) -> NDArray:
     [1. 0.]
     <NDArray 2 @cpu(0)>
     """
-    return _call(lesser_equal_op, lhs, rhs)
+    result = _call(lesser_equal_op, lhs, rhs)
+    return result if out is None else into(out, result, "nd.lesser_equal")
 
 
 def _same_shape(lhs: Any, rhs: Any, what: str, names: tuple[str, str] = ("lhs", "rhs")) -> None:
@@ -339,13 +357,13 @@ def _same_shape(lhs: Any, rhs: Any, what: str, names: tuple[str, str] = ("lhs", 
         if not isinstance(value, NDArray | np.ndarray):
             raise not_an_array(what, name, value)
     if lhs.shape != rhs.shape:
-        raise ValueError(
+        raise ArgumentError(
             f"{what} needs arrays of one shape, got {lhs.shape} and {rhs.shape}; "
             "broadcast_add and friends (or the operators) broadcast"
         )
 
 
-def elemwise_add(lhs: NDArray, rhs: NDArray) -> NDArray:
+def elemwise_add(lhs: NDArray, rhs: NDArray, *, out: NDArray | None = None) -> NDArray:
     """`lhs + rhs` for two arrays of the same shape (no broadcasting, as in MXNet).
 
     >>> from tape import nd
@@ -355,10 +373,11 @@ def elemwise_add(lhs: NDArray, rhs: NDArray) -> NDArray:
     <NDArray 2 @cpu(0)>
     """
     _same_shape(lhs, rhs, "nd.elemwise_add")
-    return add_op(lhs, rhs)
+    result = add_op(lhs, rhs)
+    return result if out is None else into(out, result, "nd.elemwise_add")
 
 
-def elemwise_sub(lhs: NDArray, rhs: NDArray) -> NDArray:
+def elemwise_sub(lhs: NDArray, rhs: NDArray, *, out: NDArray | None = None) -> NDArray:
     """`lhs - rhs` for two arrays of the same shape.
 
     >>> from tape import nd
@@ -368,10 +387,11 @@ def elemwise_sub(lhs: NDArray, rhs: NDArray) -> NDArray:
     <NDArray 2 @cpu(0)>
     """
     _same_shape(lhs, rhs, "nd.elemwise_sub")
-    return subtract_op(lhs, rhs)
+    result = subtract_op(lhs, rhs)
+    return result if out is None else into(out, result, "nd.elemwise_sub")
 
 
-def elemwise_mul(lhs: NDArray, rhs: NDArray) -> NDArray:
+def elemwise_mul(lhs: NDArray, rhs: NDArray, *, out: NDArray | None = None) -> NDArray:
     """`lhs * rhs` for two arrays of the same shape.
 
     >>> from tape import nd
@@ -381,10 +401,11 @@ def elemwise_mul(lhs: NDArray, rhs: NDArray) -> NDArray:
     <NDArray 2 @cpu(0)>
     """
     _same_shape(lhs, rhs, "nd.elemwise_mul")
-    return multiply_op(lhs, rhs)
+    result = multiply_op(lhs, rhs)
+    return result if out is None else into(out, result, "nd.elemwise_mul")
 
 
-def elemwise_div(lhs: NDArray, rhs: NDArray) -> NDArray:
+def elemwise_div(lhs: NDArray, rhs: NDArray, *, out: NDArray | None = None) -> NDArray:
     """`lhs / rhs` for two arrays of the same shape.
 
     >>> from tape import nd
@@ -394,7 +415,8 @@ def elemwise_div(lhs: NDArray, rhs: NDArray) -> NDArray:
     <NDArray 2 @cpu(0)>
     """
     _same_shape(lhs, rhs, "nd.elemwise_div")
-    return divide_op(lhs, rhs)
+    result = divide_op(lhs, rhs)
+    return result if out is None else into(out, result, "nd.elemwise_div")
 
 
 # Every input's gradient is the output's: the same array for all (nothing writes into it).
@@ -405,7 +427,7 @@ add_n_op: Variadic = Variadic(
 )
 
 
-def add_n(*args: NDArray) -> NDArray:
+def add_n(*args: NDArray, out: NDArray | None = None) -> NDArray:
     """The elementwise sum of any number of arrays of one shape (MXNet's `ElementWiseSum`).
 
     >>> from tape import nd
@@ -415,7 +437,7 @@ def add_n(*args: NDArray) -> NDArray:
     <NDArray 2 @cpu(0)>
     """
     if not args:
-        raise ValueError("nd.add_n needs at least one array")
+        raise ArgumentError("nd.add_n needs at least one array")
     first = args[0]
     shape = first._data.shape if isinstance(first, NDArray) else None
     if shape is None:
@@ -424,4 +446,5 @@ def add_n(*args: NDArray) -> NDArray:
         # The message is formatted only for an array that fails: add_n may sum thousands.
         if shape is None or not isinstance(a, NDArray) or a._data.shape != shape:
             _same_shape(first, a, "nd.add_n", ("args[0]", f"args[{k}]"))
-    return add_n_op(*args)
+    result = add_n_op(*args)
+    return result if out is None else into(out, result, "nd.add_n")

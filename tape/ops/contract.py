@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ArgumentError
 from ..ndarray import NDArray
 from ._variadic import Variadic
 from .shape import broadcast_to_op, reshape_op
@@ -27,7 +28,7 @@ def explicit(subscripts: str, count: int) -> tuple[list[str], str]:
         out = "".join(sorted(c for c in set(lhs) if c.isalpha() and lhs.count(c) == 1))
     terms = lhs.split(",")
     if len(terms) != count:
-        raise ValueError(f"einsum: {subscripts!r} names {len(terms)} operands, but {count} were given")
+        raise ArgumentError(f"einsum: {subscripts!r} names {len(terms)} operands, but {count} were given")
     return terms, out
 
 

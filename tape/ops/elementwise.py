@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 
 from .._primitive import Primitive
+from ..creation import into
+from ..errors import ArgumentError
 from ..ndarray import NDArray
 from . import shape
 
@@ -177,7 +179,7 @@ clip_op: Primitive = Primitive(
 )
 
 
-def exp(data: NDArray) -> NDArray:
+def exp(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise exponential, `e ** data`.
 
     >>> from tape import nd
@@ -186,10 +188,11 @@ def exp(data: NDArray) -> NDArray:
     [1.       2.718282]
     <NDArray 2 @cpu(0)>
     """
-    return exp_op(data)
+    result = exp_op(data)
+    return result if out is None else into(out, result, "nd.exp")
 
 
-def expm1(data: NDArray) -> NDArray:
+def expm1(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise `exp(data) - 1`, accurate for small values.
 
     >>> from tape import nd
@@ -198,10 +201,11 @@ def expm1(data: NDArray) -> NDArray:
     [0.        1.7182819]
     <NDArray 2 @cpu(0)>
     """
-    return expm1_op(data)
+    result = expm1_op(data)
+    return result if out is None else into(out, result, "nd.expm1")
 
 
-def log(data: NDArray) -> NDArray:
+def log(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise natural logarithm.
 
     >>> from tape import nd
@@ -210,10 +214,11 @@ def log(data: NDArray) -> NDArray:
     [0.        4.6051702]
     <NDArray 2 @cpu(0)>
     """
-    return log_op(data)
+    result = log_op(data)
+    return result if out is None else into(out, result, "nd.log")
 
 
-def log2(data: NDArray) -> NDArray:
+def log2(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise base-2 logarithm.
 
     >>> from tape import nd
@@ -222,10 +227,11 @@ def log2(data: NDArray) -> NDArray:
     [0. 3.]
     <NDArray 2 @cpu(0)>
     """
-    return log2_op(data)
+    result = log2_op(data)
+    return result if out is None else into(out, result, "nd.log2")
 
 
-def log10(data: NDArray) -> NDArray:
+def log10(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise base-10 logarithm.
 
     >>> from tape import nd
@@ -234,10 +240,11 @@ def log10(data: NDArray) -> NDArray:
     [ 0. -1.]
     <NDArray 2 @cpu(0)>
     """
-    return log10_op(data)
+    result = log10_op(data)
+    return result if out is None else into(out, result, "nd.log10")
 
 
-def log1p(data: NDArray) -> NDArray:
+def log1p(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise `log(1 + data)`, accurate for small values.
 
     >>> from tape import nd
@@ -246,10 +253,11 @@ def log1p(data: NDArray) -> NDArray:
     [0.        0.6931472]
     <NDArray 2 @cpu(0)>
     """
-    return log1p_op(data)
+    result = log1p_op(data)
+    return result if out is None else into(out, result, "nd.log1p")
 
 
-def sqrt(data: NDArray) -> NDArray:
+def sqrt(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise square root.
 
     >>> from tape import nd
@@ -258,10 +266,11 @@ def sqrt(data: NDArray) -> NDArray:
     [2. 3.]
     <NDArray 2 @cpu(0)>
     """
-    return sqrt_op(data)
+    result = sqrt_op(data)
+    return result if out is None else into(out, result, "nd.sqrt")
 
 
-def rsqrt(data: NDArray) -> NDArray:
+def rsqrt(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise reciprocal square root, `1 / sqrt(data)`.
 
     >>> from tape import nd
@@ -270,10 +279,11 @@ def rsqrt(data: NDArray) -> NDArray:
     [0.5  0.25]
     <NDArray 2 @cpu(0)>
     """
-    return rsqrt_op(data)
+    result = rsqrt_op(data)
+    return result if out is None else into(out, result, "nd.rsqrt")
 
 
-def cbrt(data: NDArray) -> NDArray:
+def cbrt(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise cube root (negative for negative values).
 
     >>> from tape import nd
@@ -282,10 +292,11 @@ def cbrt(data: NDArray) -> NDArray:
     [ 2.  -1.   0.5]
     <NDArray 3 @cpu(0)>
     """
-    return cbrt_op(data)
+    result = cbrt_op(data)
+    return result if out is None else into(out, result, "nd.cbrt")
 
 
-def rcbrt(data: NDArray) -> NDArray:
+def rcbrt(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise reciprocal cube root, `1 / cbrt(data)`.
 
     >>> from tape import nd
@@ -294,10 +305,11 @@ def rcbrt(data: NDArray) -> NDArray:
     [ 0.5  -0.25]
     <NDArray 2 @cpu(0)>
     """
-    return rcbrt_op(data)
+    result = rcbrt_op(data)
+    return result if out is None else into(out, result, "nd.rcbrt")
 
 
-def square(data: NDArray) -> NDArray:
+def square(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise `data ** 2`.
 
     >>> from tape import nd
@@ -306,10 +318,11 @@ def square(data: NDArray) -> NDArray:
     [4. 9.]
     <NDArray 2 @cpu(0)>
     """
-    return square_op(data)
+    result = square_op(data)
+    return result if out is None else into(out, result, "nd.square")
 
 
-def reciprocal(data: NDArray) -> NDArray:
+def reciprocal(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise `1 / data`.
 
     >>> from tape import nd
@@ -318,10 +331,11 @@ def reciprocal(data: NDArray) -> NDArray:
     [ 0.5  -0.25]
     <NDArray 2 @cpu(0)>
     """
-    return reciprocal_op(data)
+    result = reciprocal_op(data)
+    return result if out is None else into(out, result, "nd.reciprocal")
 
 
-def floor(data: NDArray) -> NDArray:
+def floor(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise floor; its gradient is zero.
 
     >>> from tape import nd
@@ -330,10 +344,11 @@ def floor(data: NDArray) -> NDArray:
     [ 1. -2.]
     <NDArray 2 @cpu(0)>
     """
-    return floor_op(data)
+    result = floor_op(data)
+    return result if out is None else into(out, result, "nd.floor")
 
 
-def ceil(data: NDArray) -> NDArray:
+def ceil(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise ceiling; its gradient is zero.
 
     >>> from tape import nd
@@ -342,10 +357,11 @@ def ceil(data: NDArray) -> NDArray:
     [ 2. -1.]
     <NDArray 2 @cpu(0)>
     """
-    return ceil_op(data)
+    result = ceil_op(data)
+    return result if out is None else into(out, result, "nd.ceil")
 
 
-def round(data: NDArray) -> NDArray:  # noqa: A001 - MXNet's name
+def round(data: NDArray, *, out: NDArray | None = None) -> NDArray:  # noqa: A001 - MXNet's name
     """Elementwise rounding to the nearest integer, halves away from zero (as MXNet).
 
     >>> from tape import nd
@@ -354,10 +370,11 @@ def round(data: NDArray) -> NDArray:  # noqa: A001 - MXNet's name
     [-3. -1.  1.  2.]
     <NDArray 4 @cpu(0)>
     """
-    return round_op(data)
+    result = round_op(data)
+    return result if out is None else into(out, result, "nd.round")
 
 
-def rint(data: NDArray) -> NDArray:
+def rint(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise rounding to the nearest integer, with `n.5` going down to `n` (as MXNet).
 
     >>> from tape import nd
@@ -366,10 +383,11 @@ def rint(data: NDArray) -> NDArray:
     [-2. -2.  1.  2.  2.]
     <NDArray 5 @cpu(0)>
     """
-    return rint_op(data)
+    result = rint_op(data)
+    return result if out is None else into(out, result, "nd.rint")
 
 
-def fix(data: NDArray) -> NDArray:
+def fix(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise rounding towards zero (same as `trunc`).
 
     >>> from tape import nd
@@ -378,10 +396,11 @@ def fix(data: NDArray) -> NDArray:
     [-2.  2.]
     <NDArray 2 @cpu(0)>
     """
-    return fix_op(data)
+    result = fix_op(data)
+    return result if out is None else into(out, result, "nd.fix")
 
 
-def trunc(data: NDArray) -> NDArray:
+def trunc(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise integer part, dropping the fraction.
 
     >>> from tape import nd
@@ -390,10 +409,11 @@ def trunc(data: NDArray) -> NDArray:
     [-2.  2.]
     <NDArray 2 @cpu(0)>
     """
-    return trunc_op(data)
+    result = trunc_op(data)
+    return result if out is None else into(out, result, "nd.trunc")
 
 
-def relu(data: NDArray) -> NDArray:
+def relu(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise `max(data, 0)`; its gradient at 0 is 0, its second derivative zero.
 
     >>> from tape import nd
@@ -402,10 +422,11 @@ def relu(data: NDArray) -> NDArray:
     [0. 2.]
     <NDArray 2 @cpu(0)>
     """
-    return relu_op(data)
+    result = relu_op(data)
+    return result if out is None else into(out, result, "nd.relu")
 
 
-def sigmoid(data: NDArray) -> NDArray:
+def sigmoid(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise logistic function `1 / (1 + exp(-data))`, stable for large |data|.
 
     >>> from tape import nd
@@ -414,10 +435,11 @@ def sigmoid(data: NDArray) -> NDArray:
     [0.5]
     <NDArray 1 @cpu(0)>
     """
-    return sigmoid_op(data)
+    result = sigmoid_op(data)
+    return result if out is None else into(out, result, "nd.sigmoid")
 
 
-def softrelu(data: NDArray) -> NDArray:
+def softrelu(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise softplus, `log(1 + exp(data))`, stable for large |data|.
 
     >>> from tape import nd
@@ -426,10 +448,11 @@ def softrelu(data: NDArray) -> NDArray:
     [  0.6931472 100.       ]
     <NDArray 2 @cpu(0)>
     """
-    return softrelu_op(data)
+    result = softrelu_op(data)
+    return result if out is None else into(out, result, "nd.softrelu")
 
 
-def softsign(data: NDArray) -> NDArray:
+def softsign(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise `data / (1 + |data|)`.
 
     >>> from tape import nd
@@ -438,10 +461,11 @@ def softsign(data: NDArray) -> NDArray:
     [-0.5   0.75]
     <NDArray 2 @cpu(0)>
     """
-    return softsign_op(data)
+    result = softsign_op(data)
+    return result if out is None else into(out, result, "nd.softsign")
 
 
-def clip(data: NDArray, a_min: float, a_max: float) -> NDArray:
+def clip(data: NDArray, a_min: float, a_max: float, *, out: NDArray | None = None) -> NDArray:
     """Limit the values to `[a_min, a_max]`; the gradient is zero where a bound is exceeded.
 
     >>> from tape import nd
@@ -451,11 +475,12 @@ def clip(data: NDArray, a_min: float, a_max: float) -> NDArray:
     <NDArray 3 @cpu(0)>
     """
     if a_min > a_max:
-        raise ValueError(f"nd.clip needs a_min <= a_max, got a_min={a_min} and a_max={a_max}")
-    return clip_op(data, a_min=scalar(a_min), a_max=scalar(a_max))
+        raise ArgumentError(f"nd.clip needs a_min <= a_max, got a_min={a_min} and a_max={a_max}")
+    result = clip_op(data, a_min=scalar(a_min), a_max=scalar(a_max))
+    return result if out is None else into(out, result, "nd.clip")
 
 
-def abs(data: NDArray) -> NDArray:  # noqa: A001 - MXNet's name
+def abs(data: NDArray, *, out: NDArray | None = None) -> NDArray:  # noqa: A001 - MXNet's name
     """Elementwise absolute value; its gradient at 0 is 0.
 
     >>> from tape import nd
@@ -464,10 +489,11 @@ def abs(data: NDArray) -> NDArray:  # noqa: A001 - MXNet's name
     [1.5 2. ]
     <NDArray 2 @cpu(0)>
     """
-    return abs_op(data)
+    result = abs_op(data)
+    return result if out is None else into(out, result, "nd.abs")
 
 
-def sign(data: NDArray) -> NDArray:
+def sign(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise sign (-1, 0 or 1); its gradient is zero.
 
     >>> from tape import nd
@@ -476,4 +502,5 @@ def sign(data: NDArray) -> NDArray:
     [-1.  0.  1.]
     <NDArray 3 @cpu(0)>
     """
-    return sign_op(data)
+    result = sign_op(data)
+    return result if out is None else into(out, result, "nd.sign")

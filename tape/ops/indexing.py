@@ -13,6 +13,8 @@ from .._graph import record_node
 from .._primitive import Primitive
 from .._state import flags
 from .._versions import note_write
+from ..creation import into
+from ..errors import ArgumentError
 from ..ndarray import NDArray, index_key, raw
 from ._axes import axis_index
 from .shape import reshape_op, unbroadcast
@@ -145,7 +147,7 @@ def _indices(index: NDArray | np.ndarray, n: int, mode: str, what: str, arg: str
         if idx.size and (idx.min() < -n or idx.max() >= n):
             raise IndexError(f"{what}: an index is out of range for an axis of length {n}")
         return np.mod(idx, n)
-    raise ValueError(f"{what}: mode must be 'clip', 'wrap' or 'raise', not {mode!r}")
+    raise ArgumentError(f"{what}: mode must be 'clip', 'wrap' or 'raise', not {mode!r}")
 
 
 def _untake(g: np.ndarray, indices: np.ndarray, axis: int, shape: tuple[int, ...]) -> np.ndarray:
@@ -227,7 +229,9 @@ where_op: Primitive = Primitive(
 )
 
 
-def take(a: NDArray, indices: NDArray, axis: int = 0, mode: str = "clip") -> NDArray:
+def take(
+    a: NDArray, indices: NDArray, axis: int = 0, mode: str = "clip", *, out: NDArray | None = None
+) -> NDArray:
     """The slices of `a` at `indices` along `axis`: the result has shape
     ``a.shape[:axis] + indices.shape + a.shape[axis + 1:]``.
 
@@ -244,11 +248,18 @@ def take(a: NDArray, indices: NDArray, axis: int = 0, mode: str = "clip") -> NDA
     """
     a = array(a, "nd.take", "a")
     axis = axis_index(a.ndim, axis, "nd.take")
-    return take_op(a, indices=_indices(indices, a.shape[axis], mode, "nd.take", "indices"), axis=axis)
+    result = take_op(a, indices=_indices(indices, a.shape[axis], mode, "nd.take", "indices"), axis=axis)
+    return result if out is None else into(out, result, "nd.take")
 
 
 def pick(
-    data: NDArray, index: NDArray, axis: int | None = -1, keepdims: bool = False, mode: str = "clip"
+    data: NDArray,
+    index: NDArray,
+    axis: int | None = -1,
+    keepdims: bool = False,
+    mode: str = "clip",
+    *,
+    out: NDArray | None = None,
 ) -> NDArray:
     """One element along `axis` per position of the other axes: `data[i, index[i]]` for 2-D.
 
@@ -271,16 +282,23 @@ def pick(
     rest = shape[:axis] + shape[axis + 1 :]
     if idx.shape != rest:
         if idx.size != math.prod(rest):
-            raise ValueError(
+            raise ArgumentError(
                 f"nd.pick: index of shape {idx.shape} does not fit data of shape {shape} "
                 f"along axis {axis}: it needs shape {rest}"
             )
         idx = idx.reshape(rest)
-    return pick_op(data, key=_pick_key(idx, axis, shape), axis=axis, keepdims=keepdims)
+    result = pick_op(data, key=_pick_key(idx, axis, shape), axis=axis, keepdims=keepdims)
+    return result if out is None else into(out, result, "nd.pick")
 
 
 def one_hot(
-    indices: NDArray, depth: int, on_value: float = 1.0, off_value: float = 0.0, dtype: Any = "float32"
+    indices: NDArray,
+    depth: int,
+    on_value: float = 1.0,
+    off_value: float = 0.0,
+    dtype: Any = "float32",
+    *,
+    out: NDArray | None = None,
 ) -> NDArray:
     """An array of shape ``indices.shape + (depth,)``: `on_value` at each index, else
     `off_value`; an index outside `[0, depth)` gives a row of `off_value`. Not differentiable.
@@ -295,7 +313,8 @@ def one_hot(
     """
     idx = array(indices, "nd.one_hot", "indices")._data.astype(np.int64)
     hot = idx[..., None] == np.arange(count(depth, "nd.one_hot", "depth"))
-    return NDArray(np.where(hot, on_value, off_value).astype(np.dtype(dtype)))
+    result = NDArray(np.where(hot, on_value, off_value).astype(np.dtype(dtype)))
+    return result if out is None else into(out, result, "nd.one_hot")
 
 
 def _side(value: Any, arg: str) -> Any:
@@ -307,7 +326,9 @@ def _side(value: Any, arg: str) -> Any:
     return NDArray(value) if isinstance(value, np.ndarray) else value
 
 
-def where(condition: NDArray, x: NDArray | float, y: NDArray | float) -> NDArray:
+def where(
+    condition: NDArray, x: NDArray | float, y: NDArray | float, *, out: NDArray | None = None
+) -> NDArray:
     """Elementwise `x` where `condition` is nonzero, else `y`; the gradient flows to the
     side that was chosen.
 
@@ -326,6 +347,8 @@ def where(condition: NDArray, x: NDArray | float, y: NDArray | float) -> NDArray
     if isinstance(ref, NDArray) and c.ndim == 1 and ref.ndim > 1 and c.shape[0] == ref.shape[0]:
         c = c.reshape(c.shape + (1,) * (ref.ndim - 1))
     if not isinstance(ref, NDArray):  # two numbers: the default float type, as for nd.array
-        return NDArray(np.where(c != 0, x, y).astype(np.float32))
+        result = NDArray(np.where(c != 0, x, y).astype(np.float32))
+        return result if out is None else into(out, result, "nd.where")
     # A number is a Python number here (see _side): np.float64(0) would make float32 float64.
-    return where_op(NDArray(c), x, y)
+    result = where_op(NDArray(c), x, y)
+    return result if out is None else into(out, result, "nd.where")

@@ -9,6 +9,8 @@ import numpy as np
 
 from .._args import array, count, int_tuple
 from .._primitive import Primitive
+from ..creation import into
+from ..errors import ArgumentError
 from ..ndarray import NDArray, wrap
 from ._axes import axes_index, axis_index
 from ._variadic import MultiOutput, Variadic
@@ -96,13 +98,13 @@ flip_op: Primitive = Primitive(
 def _arrays(data: tuple[NDArray, ...], what: str) -> tuple[NDArray, ...]:
     """The arrays given to `what` as `*data`: NDArrays, NumPy arrays wrapped; at least one."""
     if not data:
-        raise ValueError(f"{what} needs at least one array")
+        raise ArgumentError(f"{what} needs at least one array")
     if all(isinstance(d, NDArray) for d in data):
         return data
     return tuple(array(d, what, f"data[{k}]") for k, d in enumerate(data))
 
 
-def concat(*data: NDArray, dim: int = 1, num_args: int | None = None) -> NDArray:
+def concat(*data: NDArray, dim: int = 1, num_args: int | None = None, out: NDArray | None = None) -> NDArray:
     """Join arrays along axis `dim` (axis 1 by default, as MXNet).
 
     >>> from tape import nd
@@ -120,14 +122,15 @@ def concat(*data: NDArray, dim: int = 1, num_args: int | None = None) -> NDArray
         if d.ndim != data[0].ndim or any(
             a != b for i, (a, b) in enumerate(zip(d.shape, data[0].shape, strict=True)) if i != axis
         ):
-            raise ValueError(
+            raise ArgumentError(
                 f"nd.concat along axis {axis}: array {k} has shape {d.shape}, which does not match "
                 f"the first array's {data[0].shape} on the other axes"
             )
-    return concat_op(*data, axis=axis)
+    result = concat_op(*data, axis=axis)
+    return result if out is None else into(out, result, "nd.concat")
 
 
-def stack(*data: NDArray, axis: int = 0, num_args: int | None = None) -> NDArray:
+def stack(*data: NDArray, axis: int = 0, num_args: int | None = None, out: NDArray | None = None) -> NDArray:
     """Join arrays of one shape along a new axis `axis`.
 
     >>> from tape import nd
@@ -140,8 +143,9 @@ def stack(*data: NDArray, axis: int = 0, num_args: int | None = None) -> NDArray
     data = _arrays(data, "nd.stack")
     for k, d in enumerate(data[1:], 2):
         if d.shape != data[0].shape:
-            raise ValueError(f"nd.stack: array {k} has shape {d.shape} but the first has {data[0].shape}")
-    return stack_op(*data, axis=axis_index(data[0].ndim + 1, axis, "nd.stack"))
+            raise ArgumentError(f"nd.stack: array {k} has shape {d.shape} but the first has {data[0].shape}")
+    result = stack_op(*data, axis=axis_index(data[0].ndim + 1, axis, "nd.stack"))
+    return result if out is None else into(out, result, "nd.stack")
 
 
 def split(
@@ -163,11 +167,11 @@ def split(
     num_outputs = count(num_outputs, "nd.split", "num_outputs")
     ax = axis_index(data.ndim, axis, "nd.split")
     if num_outputs < 1 or data.shape[ax] % num_outputs:
-        raise ValueError(
+        raise ArgumentError(
             f"nd.split: axis {ax} of length {data.shape[ax]} cannot be cut into {num_outputs} equal parts"
         )
     if squeeze_axis and data.shape[ax] != num_outputs:
-        raise ValueError(
+        raise ArgumentError(
             f"nd.split with squeeze_axis=True needs parts of length 1: axis {ax} has length "
             f"{data.shape[ax]}, so use num_outputs={data.shape[ax]}"
         )
@@ -180,6 +184,8 @@ def slice(  # noqa: A001 - MXNet's name
     begin: Sequence[int | None],
     end: Sequence[int | None],
     step: Sequence[int | None] | None = None,
+    *,
+    out: NDArray | None = None,
 ) -> NDArray:
     """The part of `data` from `begin` to `end` (exclusive) on the first axes; None means the
     whole axis. `step` may be negative, as in Python.
@@ -196,16 +202,19 @@ def slice(  # noqa: A001 - MXNet's name
     """
     data = array(data, "nd.slice")
     if len(begin) != len(end) or len(begin) > data.ndim:
-        raise ValueError(
+        raise ArgumentError(
             f"nd.slice: begin {tuple(begin)} and end {tuple(end)} must have the same length, at most "
             f"the number of dimensions ({data.ndim})"
         )
     steps = list(step or ()) + [None] * (len(begin) - len(step or ()))
     key = tuple(_py_slice(b, e, s) for b, e, s in zip(begin, end, steps, strict=True))
-    return getitem_op(data, key=key)
+    result = getitem_op(data, key=key)
+    return result if out is None else into(out, result, "nd.slice")
 
 
-def slice_axis(data: NDArray, axis: int, begin: int, end: int | None) -> NDArray:
+def slice_axis(
+    data: NDArray, axis: int, begin: int, end: int | None, *, out: NDArray | None = None
+) -> NDArray:
     """The part of `data` from `begin` to `end` (exclusive; None for the end) along `axis`.
 
     >>> from tape import nd
@@ -216,12 +225,13 @@ def slice_axis(data: NDArray, axis: int, begin: int, end: int | None) -> NDArray
     <NDArray 2x2 @cpu(0)>
     """
     data = array(data, "nd.slice_axis")
-    return getitem_op(
+    result = getitem_op(
         data, key=_along(axis_index(data.ndim, axis, "nd.slice_axis"), _py_slice(begin, end, None))
     )
+    return result if out is None else into(out, result, "nd.slice_axis")
 
 
-def tile(data: NDArray, reps: int | Sequence[int]) -> NDArray:
+def tile(data: NDArray, reps: int | Sequence[int], *, out: NDArray | None = None) -> NDArray:
     """Repeat the whole array `reps[i]` times along axis i (as NumPy's `tile`).
 
     >>> from tape import nd
@@ -236,10 +246,11 @@ def tile(data: NDArray, reps: int | Sequence[int]) -> NDArray:
     if len(r) > x.ndim:
         x = reshape_op(x, shape=(1,) * (len(r) - x.ndim) + x.shape)
     r = (1,) * (x.ndim - len(r)) + r
-    return tile_op(x, reps=r)
+    result = tile_op(x, reps=r)
+    return result if out is None else into(out, result, "nd.tile")
 
 
-def repeat(data: NDArray, repeats: int, axis: int | None = None) -> NDArray:
+def repeat(data: NDArray, repeats: int, axis: int | None = None, *, out: NDArray | None = None) -> NDArray:
     """Repeat each element `repeats` times along `axis` (of the flattened array by default).
 
     >>> from tape import nd
@@ -252,11 +263,13 @@ def repeat(data: NDArray, repeats: int, axis: int | None = None) -> NDArray:
     data = array(data, "nd.repeat")
     repeats = count(repeats, "nd.repeat", "repeats")
     if axis is None:
-        return repeat_op(reshape_op(data, shape=(data.size,)), repeats=repeats, axis=0)
-    return repeat_op(data, repeats=repeats, axis=axis_index(data.ndim, axis, "nd.repeat"))
+        result = repeat_op(reshape_op(data, shape=(data.size,)), repeats=repeats, axis=0)
+        return result if out is None else into(out, result, "nd.repeat")
+    result = repeat_op(data, repeats=repeats, axis=axis_index(data.ndim, axis, "nd.repeat"))
+    return result if out is None else into(out, result, "nd.repeat")
 
 
-def flip(data: NDArray, axis: Axes) -> NDArray:
+def flip(data: NDArray, axis: Axes, *, out: NDArray | None = None) -> NDArray:
     """Reverse the order of the elements along `axis` (an int or a tuple).
 
     >>> from tape import nd
@@ -267,7 +280,8 @@ def flip(data: NDArray, axis: Axes) -> NDArray:
     <NDArray 2x2 @cpu(0)>
     """
     data = array(data, "nd.flip")
-    return flip_op(data, axis=axes_index(data.ndim, axis, "nd.flip"))
+    result = flip_op(data, axis=axes_index(data.ndim, axis, "nd.flip"))
+    return result if out is None else into(out, result, "nd.flip")
 
 
 reverse = flip

@@ -6,6 +6,8 @@ import numpy as np
 
 from .._args import array
 from .._primitive import Primitive
+from ..creation import into
+from ..errors import ArgumentError
 from ..ndarray import NDArray
 from .shape import reshape_op, transpose_op
 
@@ -56,7 +58,14 @@ batch_dot_op: Primitive = Primitive(
 )
 
 
-def dot(lhs: NDArray, rhs: NDArray, transpose_a: bool = False, transpose_b: bool = False) -> NDArray:
+def dot(
+    lhs: NDArray,
+    rhs: NDArray,
+    transpose_a: bool = False,
+    transpose_b: bool = False,
+    *,
+    out: NDArray | None = None,
+) -> NDArray:
     """Contract the last axis of `lhs` with the first axis of `rhs`.
 
     `(2, 3, 4) . (4, 5) -> (2, 3, 5)`; two vectors give shape (1,). As in MXNet,
@@ -79,8 +88,9 @@ def dot(lhs: NDArray, rhs: NDArray, transpose_a: bool = False, transpose_b: bool
     ls, rs = lhs._data.shape, rhs._data.shape  # (not the properties: this runs every step)
     if len(ls) == 2 and len(rs) == 2:
         if ls[0 if transpose_a else 1] != rs[1 if transpose_b else 0]:
-            raise ValueError(_mismatch(lhs, rhs, transpose_a, transpose_b))
-        return dot2_op(lhs, rhs, transpose_a=transpose_a, transpose_b=transpose_b)
+            raise ArgumentError(_mismatch(lhs, rhs, transpose_a, transpose_b))
+        result = dot2_op(lhs, rhs, transpose_a=transpose_a, transpose_b=transpose_b)
+        return result if out is None else into(out, result, "nd.dot")
     # View both sides as matrices, the contracted axis on the inside, as MXNet does.
     if transpose_a:
         k, a_rest = lhs.shape[0], lhs.shape[1:]
@@ -95,9 +105,10 @@ def dot(lhs: NDArray, rhs: NDArray, transpose_a: bool = False, transpose_b: bool
         kb, b_rest = rhs.shape[0], rhs.shape[1:]
         b = _matrix(rhs, (kb, rhs.size // kb))
     if k != kb:
-        raise ValueError(_mismatch(lhs, rhs, transpose_a, transpose_b))
-    out = dot2_op(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
-    return reshape_op(out, shape=a_rest + b_rest or (1,))
+        raise ArgumentError(_mismatch(lhs, rhs, transpose_a, transpose_b))
+    y = dot2_op(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
+    result = reshape_op(y, shape=a_rest + b_rest or (1,))
+    return result if out is None else into(out, result, "nd.dot")
 
 
 def _matrix(x: NDArray, shape: tuple[int, int]) -> NDArray:
@@ -111,7 +122,14 @@ def _mismatch(lhs: NDArray, rhs: NDArray, transpose_a: bool, transpose_b: bool) 
     )
 
 
-def batch_dot(lhs: NDArray, rhs: NDArray, transpose_a: bool = False, transpose_b: bool = False) -> NDArray:
+def batch_dot(
+    lhs: NDArray,
+    rhs: NDArray,
+    transpose_a: bool = False,
+    transpose_b: bool = False,
+    *,
+    out: NDArray | None = None,
+) -> NDArray:
     """Matrix products batch by batch: `(B, n, m) . (B, m, k) -> (B, n, k)`.
 
     `transpose_a` / `transpose_b` transpose the last two axes of each matrix first; inputs
@@ -125,18 +143,19 @@ def batch_dot(lhs: NDArray, rhs: NDArray, transpose_a: bool = False, transpose_b
     """
     lhs, rhs = array(lhs, "nd.batch_dot", "lhs"), array(rhs, "nd.batch_dot", "rhs")
     if lhs.ndim < 3 or lhs.ndim != rhs.ndim or lhs.shape[:-2] != rhs.shape[:-2]:
-        raise ValueError(
+        raise ArgumentError(
             f"nd.batch_dot needs two arrays of at least 3 dimensions with the same batch axes, got "
             f"{lhs.shape} and {rhs.shape}"
         )
     k = lhs.shape[-2] if transpose_a else lhs.shape[-1]
     kb = rhs.shape[-1] if transpose_b else rhs.shape[-2]
     if k != kb:
-        raise ValueError(
+        raise ArgumentError(
             f"nd.batch_dot: lhs {lhs.shape} (transpose_a={transpose_a}) and rhs {rhs.shape} "
             f"(transpose_b={transpose_b}) have different inner lengths {k} and {kb}"
         )
-    return batch_dot_op(lhs, rhs, transpose_a=transpose_a, transpose_b=transpose_b)
+    result = batch_dot_op(lhs, rhs, transpose_a=transpose_a, transpose_b=transpose_b)
+    return result if out is None else into(out, result, "nd.batch_dot")
 
 
 # ---- matrix functions (the `np.linalg` interface uses them; nd.linalg will too) -------------

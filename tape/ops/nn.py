@@ -10,6 +10,8 @@ from .. import random as _random
 from .._args import array, count
 from .._primitive import Primitive
 from .._state import flags
+from ..creation import into
+from ..errors import ArgumentError
 from ..ndarray import NDArray
 from . import elementwise, trig
 from ._axes import axes_index, axis_index
@@ -97,7 +99,14 @@ def _scaled(data: Any, temperature: float | None, dtype: Any, what: str) -> NDAr
     return (x if x._data.dtype.kind in "fc" else cast_op(x, dtype=DEFAULT_FLOAT)) / temperature
 
 
-def softmax(data: NDArray, axis: int = -1, temperature: float | None = None, dtype: Any = None) -> NDArray:
+def softmax(
+    data: NDArray,
+    axis: int = -1,
+    temperature: float | None = None,
+    dtype: Any = None,
+    *,
+    out: NDArray | None = None,
+) -> NDArray:
     """`exp(data / temperature)` normalised to sum to 1 along `axis` (the last by default).
 
     Computed stably (the maximum is subtracted first).
@@ -110,11 +119,17 @@ def softmax(data: NDArray, axis: int = -1, temperature: float | None = None, dty
     <NDArray 2x2 @cpu(0)>
     """
     x = _scaled(data, temperature, dtype, "nd.softmax")
-    return softmax_op(x, axis=axis_index(x._data.ndim, axis, "nd.softmax"))
+    result = softmax_op(x, axis=axis_index(x._data.ndim, axis, "nd.softmax"))
+    return result if out is None else into(out, result, "nd.softmax")
 
 
 def log_softmax(
-    data: NDArray, axis: int = -1, temperature: float | None = None, dtype: Any = None
+    data: NDArray,
+    axis: int = -1,
+    temperature: float | None = None,
+    dtype: Any = None,
+    *,
+    out: NDArray | None = None,
 ) -> NDArray:
     """The logarithm of `softmax`, computed stably along `axis` (the last by default).
 
@@ -125,10 +140,11 @@ def log_softmax(
     <NDArray 2 @cpu(0)>
     """
     x = _scaled(data, temperature, dtype, "nd.log_softmax")
-    return log_softmax_op(x, axis=axis_index(x._data.ndim, axis, "nd.log_softmax"))
+    result = log_softmax_op(x, axis=axis_index(x._data.ndim, axis, "nd.log_softmax"))
+    return result if out is None else into(out, result, "nd.log_softmax")
 
 
-def softmax_cross_entropy(data: NDArray, label: NDArray) -> NDArray:
+def softmax_cross_entropy(data: NDArray, label: NDArray, *, out: NDArray | None = None) -> NDArray:
     """The cross-entropy of `softmax(data)` (classes on the last axis) and the class indices
     `label`, SUMMED over the batch as in MXNet: a shape-(1,) array.
 
@@ -141,11 +157,18 @@ def softmax_cross_entropy(data: NDArray, label: NDArray) -> NDArray:
     data = array(data, "nd.softmax_cross_entropy")
     label = array(label, "nd.softmax_cross_entropy", "label")
     picked = pick(log_softmax_op(data, axis=data.ndim - 1), label, axis=-1)
-    return -sum_op(picked, axes=tuple(range(picked.ndim)), keepdims=False)
+    result = -sum_op(picked, axes=tuple(range(picked.ndim)), keepdims=False)
+    return result if out is None else into(out, result, "nd.softmax_cross_entropy")
 
 
 def Dropout(  # noqa: N802 - MXNet's name
-    data: NDArray, p: float = 0.5, mode: str = "training", axes: tuple[int, ...] = (), cudnn_off: bool = False
+    data: NDArray,
+    p: float = 0.5,
+    mode: str = "training",
+    axes: tuple[int, ...] = (),
+    cudnn_off: bool = False,
+    *,
+    out: NDArray | None = None,
 ) -> NDArray:
     """Zero each element with probability `p` and scale the rest by `1 / (1 - p)`.
 
@@ -165,20 +188,22 @@ def Dropout(  # noqa: N802 - MXNet's name
     [0.0, 2.0]
     """
     if not 0 <= p <= 1:
-        raise ValueError(f"nd.Dropout: p is a probability in [0, 1], not {p}")
+        raise ArgumentError(f"nd.Dropout: p is a probability in [0, 1], not {p}")
     if mode not in ("training", "always"):
-        raise ValueError(f"nd.Dropout: mode must be 'training' or 'always', not {mode!r}")
+        raise ArgumentError(f"nd.Dropout: mode must be 'training' or 'always', not {mode!r}")
     data = array(data, "nd.Dropout")
     shared = axes_index(data.ndim, axes, "nd.Dropout", "axes")
     if p == 0 or (mode == "training" and not flags.training):
-        return copy_op(data)
+        result = copy_op(data)
+        return result if out is None else into(out, result, "nd.Dropout")
     shape = tuple(1 if i in shared else n for i, n in enumerate(data.shape))
     if p == 1:
         mask = np.zeros(shape, dtype=data._data.dtype)
     else:
         keep = _random.generator().random(shape, dtype=np.float32) >= p
         mask = keep.astype(data._data.dtype) * data._data.dtype.type(1 / (1 - p))
-    return multiply_op(data, NDArray(mask))
+    result = multiply_op(data, NDArray(mask))
+    return result if out is None else into(out, result, "nd.Dropout")
 
 
 def FullyConnected(  # noqa: N802 - MXNet's name
@@ -188,6 +213,8 @@ def FullyConnected(  # noqa: N802 - MXNet's name
     num_hidden: int | None = None,
     no_bias: bool = False,
     flatten: bool = True,
+    *,
+    out: NDArray | None = None,
 ) -> NDArray:
     """A dense layer, `dot(data, weight.T) + bias`, with `weight` of shape (num_hidden, in).
 
@@ -205,7 +232,9 @@ def FullyConnected(  # noqa: N802 - MXNet's name
     if bias is not None:
         bias = array(bias, "nd.FullyConnected", "bias")
     if num_hidden is not None and weight.shape[0] != count(num_hidden, "nd.FullyConnected", "num_hidden"):
-        raise ValueError(f"nd.FullyConnected: weight has shape {weight.shape} but num_hidden is {num_hidden}")
+        raise ArgumentError(
+            f"nd.FullyConnected: weight has shape {weight.shape} but num_hidden is {num_hidden}"
+        )
     if flatten:
         lead: tuple[int, ...] = data.shape[:1]
         x = data if data.ndim == 2 else reshape_op(data, shape=(data.shape[0], data.size // data.shape[0]))
@@ -213,14 +242,15 @@ def FullyConnected(  # noqa: N802 - MXNet's name
         lead = data.shape[:-1]
         x = data if data.ndim == 2 else reshape_op(data, shape=(data.size // data.shape[-1], data.shape[-1]))
     if x.shape[1] != weight.shape[1]:
-        raise ValueError(
+        raise ArgumentError(
             f"nd.FullyConnected: {x.shape[1]} input features but weight of shape {weight.shape} "
             f"expects {weight.shape[1]}"
         )
-    out = dot2_op(x, weight, transpose_a=False, transpose_b=True)
+    y = dot2_op(x, weight, transpose_a=False, transpose_b=True)
     if bias is not None and not no_bias:
-        out = out + bias
-    return out if flatten or data.ndim == 2 else reshape_op(out, shape=(*lead, weight.shape[0]))
+        y = y + bias
+    result = y if flatten or data.ndim == 2 else reshape_op(y, shape=(*lead, weight.shape[0]))
+    return result if out is None else into(out, result, "nd.FullyConnected")
 
 
 _ACTIVATIONS = {
@@ -232,7 +262,7 @@ _ACTIVATIONS = {
 }
 
 
-def Activation(data: NDArray, act_type: str) -> NDArray:  # noqa: N802 - MXNet's name
+def Activation(data: NDArray, act_type: str, *, out: NDArray | None = None) -> NDArray:  # noqa: N802 - MXNet's name
     """Apply the activation `act_type`: 'relu', 'sigmoid', 'tanh', 'softrelu' or 'softsign'.
 
     >>> from tape import nd
@@ -244,5 +274,8 @@ def Activation(data: NDArray, act_type: str) -> NDArray:  # noqa: N802 - MXNet's
     data = array(data, "nd.Activation")
     op = _ACTIVATIONS.get(act_type)
     if op is None:
-        raise ValueError(f"nd.Activation: act_type must be one of {sorted(_ACTIVATIONS)}, not {act_type!r}")
-    return op(data)
+        raise ArgumentError(
+            f"nd.Activation: act_type must be one of {sorted(_ACTIVATIONS)}, not {act_type!r}"
+        )
+    result = op(data)
+    return result if out is None else into(out, result, "nd.Activation")

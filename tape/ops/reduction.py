@@ -10,6 +10,8 @@ import numpy as np
 from .._args import array
 from .._graph import taped
 from .._primitive import Primitive
+from ..creation import into
+from ..errors import ArgumentError
 from ..ndarray import NDArray, wrap
 from . import arith, elementwise, indexing, join
 from ._axes import axes_index, axis_index
@@ -109,7 +111,7 @@ def _nonempty(name: str, shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple
     """`axes`, after checking that every element of the result has elements to reduce."""
     reduced = math.prod(shape[a] for a in axes)
     if reduced == 0 and math.prod(n for i, n in enumerate(shape) if i not in axes) > 0:
-        raise ValueError(
+        raise ArgumentError(
             f"{name} of an array of shape {shape} over axes {axes} would reduce zero elements: the "
             f"{name}imum of nothing is undefined (NumPy raises too); check the array's size first "
             "(sum and prod of nothing are 0 and 1)"
@@ -143,7 +145,14 @@ argmax_op: Primitive = Primitive("argmax", _arg(np.argmax), differentiable=False
 argmin_op: Primitive = Primitive("argmin", _arg(np.argmin), differentiable=False)
 
 
-def sum(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool = False) -> NDArray:  # noqa: A001
+def sum(  # noqa: A001 - MXNet's name
+    data: NDArray,
+    axis: Axis = None,
+    keepdims: bool = False,
+    exclude: bool = False,
+    *,
+    out: NDArray | None = None,
+) -> NDArray:
     """Sum over `axis` (all axes by default; all but `axis` with `exclude=True`).
 
     A full reduction has shape (1,), as in MXNet.
@@ -158,10 +167,18 @@ def sum(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool 
     (1, 2)
     """
     data = array(data, "nd.sum")
-    return sum_op(data, axes=axes_of(data._data.ndim, axis, exclude, "nd.sum"), keepdims=keepdims)
+    result = sum_op(data, axes=axes_of(data._data.ndim, axis, exclude, "nd.sum"), keepdims=keepdims)
+    return result if out is None else into(out, result, "nd.sum")
 
 
-def mean(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool = False) -> NDArray:
+def mean(
+    data: NDArray,
+    axis: Axis = None,
+    keepdims: bool = False,
+    exclude: bool = False,
+    *,
+    out: NDArray | None = None,
+) -> NDArray:
     """Mean over `axis` (all axes by default).
 
     >>> from tape import nd
@@ -173,10 +190,18 @@ def mean(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool
     shape = array(data, "nd.mean")._data.shape
     axes = axes_of(len(shape), axis, exclude, "nd.mean")
     count = math.prod(shape[a] for a in axes)
-    return mean_op(data, axes=axes, keepdims=keepdims, count=count)
+    result = mean_op(data, axes=axes, keepdims=keepdims, count=count)
+    return result if out is None else into(out, result, "nd.mean")
 
 
-def max(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool = False) -> NDArray:  # noqa: A001
+def max(  # noqa: A001 - MXNet's name
+    data: NDArray,
+    axis: Axis = None,
+    keepdims: bool = False,
+    exclude: bool = False,
+    *,
+    out: NDArray | None = None,
+) -> NDArray:
     """Maximum over `axis`; ties share the gradient equally.
 
     >>> from tape import nd
@@ -187,10 +212,18 @@ def max(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool 
     """
     data = array(data, "nd.max")
     axes = _nonempty("max", data.shape, axes_of(data.ndim, axis, exclude, "nd.max"))
-    return max_op(data, axes=axes, keepdims=keepdims)
+    result = max_op(data, axes=axes, keepdims=keepdims)
+    return result if out is None else into(out, result, "nd.max")
 
 
-def min(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool = False) -> NDArray:  # noqa: A001
+def min(  # noqa: A001 - MXNet's name
+    data: NDArray,
+    axis: Axis = None,
+    keepdims: bool = False,
+    exclude: bool = False,
+    *,
+    out: NDArray | None = None,
+) -> NDArray:
     """Minimum over `axis`; ties share the gradient equally.
 
     >>> from tape import nd
@@ -201,10 +234,18 @@ def min(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool 
     """
     data = array(data, "nd.min")
     axes = _nonempty("min", data.shape, axes_of(data.ndim, axis, exclude, "nd.min"))
-    return min_op(data, axes=axes, keepdims=keepdims)
+    result = min_op(data, axes=axes, keepdims=keepdims)
+    return result if out is None else into(out, result, "nd.min")
 
 
-def prod(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool = False) -> NDArray:
+def prod(
+    data: NDArray,
+    axis: Axis = None,
+    keepdims: bool = False,
+    exclude: bool = False,
+    *,
+    out: NDArray | None = None,
+) -> NDArray:
     """Product over `axis` (all axes by default); exact gradients also where values are 0.
 
     >>> from tape import nd
@@ -214,8 +255,9 @@ def prod(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool
     <NDArray 2 @cpu(0)>
     """
     data = array(data, "nd.prod")
-    out = product(data, axes_of(data.ndim, axis, exclude, "nd.prod"), keepdims)
-    return out if out.ndim else reshape_op(out, shape=(1,))
+    y = product(data, axes_of(data.ndim, axis, exclude, "nd.prod"), keepdims)
+    result = y if y.ndim else reshape_op(y, shape=(1,))
+    return result if out is None else into(out, result, "nd.prod")
 
 
 def product(data: NDArray, axes: tuple[int, ...], keepdims: bool) -> NDArray:
@@ -241,7 +283,14 @@ def product(data: NDArray, axes: tuple[int, ...], keepdims: bool) -> NDArray:
     return reshape_op(x, shape=out_shape)
 
 
-def nansum(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bool = False) -> NDArray:
+def nansum(
+    data: NDArray,
+    axis: Axis = None,
+    keepdims: bool = False,
+    exclude: bool = False,
+    *,
+    out: NDArray | None = None,
+) -> NDArray:
     """Sum over `axis`, counting NaNs as zero (they get a zero gradient).
 
     >>> from tape import nd
@@ -252,7 +301,8 @@ def nansum(data: NDArray, axis: Axis = None, keepdims: bool = False, exclude: bo
     """
     data = array(data, "nd.nansum")
     axes = axes_of(data.ndim, axis, exclude, "nd.nansum")
-    return sum_op(indexing.where(arith.equal_op(data, data), data, 0.0), axes=axes, keepdims=keepdims)
+    result = sum_op(indexing.where(arith.equal_op(data, data), data, 0.0), axes=axes, keepdims=keepdims)
+    return result if out is None else into(out, result, "nd.nansum")
 
 
 def norm(
@@ -261,6 +311,8 @@ def norm(
     axis: Axis = None,
     out_dtype: Any = None,
     keepdims: bool = False,
+    *,
+    out: NDArray | None = None,
 ) -> NDArray:
     """The L2 norm (or L1 with `ord=1`) over `axis`, all axes by default.
 
@@ -280,17 +332,20 @@ def norm(
     data = array(data, "nd.norm")
     axes = axes_of(data.ndim, axis, False, "nd.norm")
     if ord == 2:
-        out = sum_op(data * data, axes=axes, keepdims=keepdims)
+        y = sum_op(data * data, axes=axes, keepdims=keepdims)
         if data._data.size:  # of nothing, the norm is 0 without sqrt (whose backward would warn)
-            out = elementwise.sqrt_op(out)
+            y = elementwise.sqrt_op(y)
     elif ord == 1:
-        out = sum_op(elementwise.abs_op(data), axes=axes, keepdims=keepdims)
+        y = sum_op(elementwise.abs_op(data), axes=axes, keepdims=keepdims)
     else:
-        raise ValueError(f"nd.norm supports ord=1 and ord=2, not {ord}")
-    return out if out_dtype is None else out.astype(out_dtype)
+        raise ArgumentError(f"nd.norm supports ord=1 and ord=2, not {ord}")
+    result = y if out_dtype is None else y.astype(out_dtype)
+    return result if out is None else into(out, result, "nd.norm")
 
 
-def argmax(data: NDArray, axis: int | None = None, keepdims: bool = False) -> NDArray:
+def argmax(
+    data: NDArray, axis: int | None = None, keepdims: bool = False, *, out: NDArray | None = None
+) -> NDArray:
     """Index of the maximum along `axis`, as float32 (MXNet's convention).
 
     >>> from tape import nd
@@ -301,10 +356,13 @@ def argmax(data: NDArray, axis: int | None = None, keepdims: bool = False) -> ND
     """
     data = array(data, "nd.argmax")
     axis = None if axis is None else axis_index(data.ndim, axis, "nd.argmax")
-    return argmax_op(data, axis=axis, keepdims=keepdims)
+    result = argmax_op(data, axis=axis, keepdims=keepdims)
+    return result if out is None else into(out, result, "nd.argmax")
 
 
-def argmin(data: NDArray, axis: int | None = None, keepdims: bool = False) -> NDArray:
+def argmin(
+    data: NDArray, axis: int | None = None, keepdims: bool = False, *, out: NDArray | None = None
+) -> NDArray:
     """Index of the minimum along `axis`, as float32.
 
     >>> from tape import nd
@@ -315,4 +373,5 @@ def argmin(data: NDArray, axis: int | None = None, keepdims: bool = False) -> ND
     """
     data = array(data, "nd.argmin")
     axis = None if axis is None else axis_index(data.ndim, axis, "nd.argmin")
-    return argmin_op(data, axis=axis, keepdims=keepdims)
+    result = argmin_op(data, axis=axis, keepdims=keepdims)
+    return result if out is None else into(out, result, "nd.argmin")

@@ -9,6 +9,8 @@ import numpy as np
 
 from .._args import array, int_tuple
 from .._primitive import Primitive
+from ..creation import into
+from ..errors import ArgumentError
 from ..ndarray import NDArray
 from ._axes import axes_index, axis_index
 
@@ -97,22 +99,24 @@ def mx_shape(src: Shape, spec: Sequence[int], reverse: bool = False) -> Shape:
             out.append(s)
             i += 1
         else:
-            raise ValueError(f"unknown reshape code {s}: MXNet codes are 0, -1, -2, -3 and -4")
+            raise ArgumentError(f"unknown reshape code {s}: MXNet codes are 0, -1, -2, -3 and -4")
         k += 1
     size = int(np.prod(src))
     if out.count(-1) > 1:
-        raise ValueError(f"cannot reshape {src} to {tuple(spec)}: at most one -1 may be inferred")
+        raise ArgumentError(f"cannot reshape {src} to {tuple(spec)}: at most one -1 may be inferred")
     if -1 in out:
         known = int(np.prod([n for n in out if n != -1]))
         if known == 0 or size % known:
-            raise ValueError(f"cannot reshape array of shape {src} into {tuple(spec)}")
+            raise ArgumentError(f"cannot reshape array of shape {src} into {tuple(spec)}")
         out[out.index(-1)] = size // known
     if int(np.prod(out)) != size:
-        raise ValueError(f"cannot reshape array of shape {src} (size {size}) into {tuple(spec)}")
+        raise ArgumentError(f"cannot reshape array of shape {src} (size {size}) into {tuple(spec)}")
     return tuple(out)
 
 
-def reshape(data: NDArray, shape: int | Sequence[int], reverse: bool = False) -> NDArray:
+def reshape(
+    data: NDArray, shape: int | Sequence[int], reverse: bool = False, *, out: NDArray | None = None
+) -> NDArray:
     """The same values in a new shape; `shape` may use MXNet's codes 0, -1, -2, -3, -4.
 
     >>> from tape import nd
@@ -122,10 +126,11 @@ def reshape(data: NDArray, shape: int | Sequence[int], reverse: bool = False) ->
     (6, 4)
     """
     data = array(data, "nd.reshape")
-    return reshape_op(data, shape=mx_shape(data.shape, int_tuple(shape, "nd.reshape"), reverse))
+    result = reshape_op(data, shape=mx_shape(data.shape, int_tuple(shape, "nd.reshape"), reverse))
+    return result if out is None else into(out, result, "nd.reshape")
 
 
-def transpose(data: NDArray, axes: Sequence[int] | None = None) -> NDArray:
+def transpose(data: NDArray, axes: Sequence[int] | None = None, *, out: NDArray | None = None) -> NDArray:
     """Permute the axes (reverse them by default).
 
     >>> from tape import nd
@@ -134,19 +139,21 @@ def transpose(data: NDArray, axes: Sequence[int] | None = None) -> NDArray:
     """
     data = array(data, "nd.transpose")
     if axes is None or (isinstance(axes, tuple | list) and not axes):
-        return transpose_op(data, axes=None)
+        result = transpose_op(data, axes=None)
+        return result if out is None else into(out, result, "nd.transpose")
     perm = tuple(
         axis_index(data.ndim, a, "nd.transpose", "axes") for a in int_tuple(axes, "nd.transpose", "axes")
     )
     if sorted(perm) != list(range(data.ndim)):
-        raise ValueError(
+        raise ArgumentError(
             f"nd.transpose: axes {tuple(axes)} is not an order of the {data.ndim} axes of an array of shape "
             f"{data.shape}: it takes each axis once"
         )
-    return transpose_op(data, axes=perm)
+    result = transpose_op(data, axes=perm)
+    return result if out is None else into(out, result, "nd.transpose")
 
 
-def broadcast_to(data: NDArray, shape: Sequence[int]) -> NDArray:
+def broadcast_to(data: NDArray, shape: Sequence[int], *, out: NDArray | None = None) -> NDArray:
     """Broadcast to `shape` (a 0 in `shape` keeps that axis).
 
     >>> from tape import nd
@@ -158,10 +165,11 @@ def broadcast_to(data: NDArray, shape: Sequence[int]) -> NDArray:
     """
     data = array(data, "nd.broadcast_to")
     target = tuple(data.shape[i] if n == 0 else n for i, n in enumerate(int_tuple(shape, "nd.broadcast_to")))
-    return broadcast_to_op(data, shape=target)
+    result = broadcast_to_op(data, shape=target)
+    return result if out is None else into(out, result, "nd.broadcast_to")
 
 
-def swapaxes(data: NDArray, dim1: int = 0, dim2: int = 0) -> NDArray:
+def swapaxes(data: NDArray, dim1: int = 0, dim2: int = 0, *, out: NDArray | None = None) -> NDArray:
     """Exchange two axes.
 
     >>> from tape import nd
@@ -175,10 +183,17 @@ def swapaxes(data: NDArray, dim1: int = 0, dim2: int = 0) -> NDArray:
         axis_index(data.ndim, dim2, "nd.swapaxes", "dim2"),
     )
     axes[i], axes[j] = axes[j], axes[i]
-    return transpose_op(data, axes=tuple(axes))
+    result = transpose_op(data, axes=tuple(axes))
+    return result if out is None else into(out, result, "nd.swapaxes")
 
 
-def broadcast_axis(data: NDArray, axis: int | Sequence[int] = (), size: int | Sequence[int] = ()) -> NDArray:
+def broadcast_axis(
+    data: NDArray,
+    axis: int | Sequence[int] = (),
+    size: int | Sequence[int] = (),
+    *,
+    out: NDArray | None = None,
+) -> NDArray:
     """Broadcast the length-1 axes `axis` to the lengths `size`.
 
     >>> from tape import nd
@@ -192,21 +207,22 @@ def broadcast_axis(data: NDArray, axis: int | Sequence[int] = (), size: int | Se
     axes = int_tuple(axis, "nd.broadcast_axis", "axis")
     sizes = int_tuple(size, "nd.broadcast_axis", "size")
     if len(axes) != len(sizes):
-        raise ValueError(
+        raise ArgumentError(
             f"nd.broadcast_axis got {len(axes)} axes but {len(sizes)} sizes: give one size per axis"
         )
     target = list(data.shape)
     for a, n in zip(axes, sizes, strict=True):
         i = axis_index(data.ndim, a, "nd.broadcast_axis")
         if data.shape[i] != 1:
-            raise ValueError(
+            raise ArgumentError(
                 f"nd.broadcast_axis: axis {a} has length {data.shape[i]}, not 1, so it cannot be broadcast"
             )
         target[i] = n
-    return broadcast_to_op(data, shape=tuple(target))
+    result = broadcast_to_op(data, shape=tuple(target))
+    return result if out is None else into(out, result, "nd.broadcast_axis")
 
 
-def broadcast_like(lhs: NDArray, rhs: NDArray) -> NDArray:
+def broadcast_like(lhs: NDArray, rhs: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Broadcast `lhs` to the shape of `rhs`.
 
     >>> from tape import nd
@@ -214,10 +230,11 @@ def broadcast_like(lhs: NDArray, rhs: NDArray) -> NDArray:
     (3, 2)
     """
     shape = array(rhs, "nd.broadcast_like", "rhs").shape
-    return broadcast_to_op(array(lhs, "nd.broadcast_like", "lhs"), shape=shape)
+    result = broadcast_to_op(array(lhs, "nd.broadcast_like", "lhs"), shape=shape)
+    return result if out is None else into(out, result, "nd.broadcast_like")
 
 
-def expand_dims(data: NDArray, axis: int) -> NDArray:
+def expand_dims(data: NDArray, axis: int, *, out: NDArray | None = None) -> NDArray:
     """Insert an axis of length 1 at position `axis`.
 
     >>> from tape import nd
@@ -227,10 +244,11 @@ def expand_dims(data: NDArray, axis: int) -> NDArray:
     data = array(data, "nd.expand_dims")
     shape = list(data.shape)
     shape.insert(axis_index(len(shape) + 1, axis, "nd.expand_dims"), 1)
-    return reshape_op(data, shape=tuple(shape))
+    result = reshape_op(data, shape=tuple(shape))
+    return result if out is None else into(out, result, "nd.expand_dims")
 
 
-def squeeze(data: NDArray, axis: int | Sequence[int] | None = None) -> NDArray:
+def squeeze(data: NDArray, axis: int | Sequence[int] | None = None, *, out: NDArray | None = None) -> NDArray:
     """Remove axes of length 1 (all of them, or those in `axis`); the result is at least 1-D.
 
     >>> from tape import nd
@@ -246,14 +264,15 @@ def squeeze(data: NDArray, axis: int | Sequence[int] | None = None) -> NDArray:
         axes = set(axes_index(data.ndim, axis, "nd.squeeze"))
         for a in axes:
             if data.shape[a] != 1:
-                raise ValueError(
+                raise ArgumentError(
                     f"nd.squeeze: axis {a} has length {data.shape[a]}; only length-1 axes can be removed"
                 )
     shape = tuple(n for i, n in enumerate(data.shape) if i not in axes) or (1,)
-    return reshape_op(data, shape=shape)
+    result = reshape_op(data, shape=shape)
+    return result if out is None else into(out, result, "nd.squeeze")
 
 
-def flatten(data: NDArray) -> NDArray:
+def flatten(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Collapse all axes but the first: the result is 2-D.
 
     >>> from tape import nd
@@ -261,10 +280,11 @@ def flatten(data: NDArray) -> NDArray:
     (2, 12)
     """
     data = array(data, "nd.flatten")
-    return reshape_op(data, shape=(data.shape[0], -1) if data.ndim else (1, 1))
+    result = reshape_op(data, shape=(data.shape[0], -1) if data.ndim else (1, 1))
+    return result if out is None else into(out, result, "nd.flatten")
 
 
-def zeros_like(data: NDArray) -> NDArray:
+def zeros_like(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Zeros of the same shape and dtype.
 
     >>> from tape import nd
@@ -273,10 +293,11 @@ def zeros_like(data: NDArray) -> NDArray:
     [0. 0.]
     <NDArray 2 @cpu(0)>
     """
-    return zeros_like_op(data)
+    result = zeros_like_op(data)
+    return result if out is None else into(out, result, "nd.zeros_like")
 
 
-def ones_like(data: NDArray) -> NDArray:
+def ones_like(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Ones of the same shape and dtype.
 
     >>> from tape import nd
@@ -285,7 +306,8 @@ def ones_like(data: NDArray) -> NDArray:
     [1. 1.]
     <NDArray 2 @cpu(0)>
     """
-    return ones_like_op(data)
+    result = ones_like_op(data)
+    return result if out is None else into(out, result, "nd.ones_like")
 
 
 def copy(data: NDArray) -> NDArray:
@@ -302,7 +324,7 @@ def copy(data: NDArray) -> NDArray:
     return copy_op(data)
 
 
-def cast(data: NDArray, dtype: Any) -> NDArray:
+def cast(data: NDArray, dtype: Any, *, out: NDArray | None = None) -> NDArray:
     """`data` converted to `dtype`; the gradient is converted back.
 
     >>> from tape import nd
@@ -311,14 +333,15 @@ def cast(data: NDArray, dtype: Any) -> NDArray:
     [ 1 -2]
     <NDArray 2 @cpu(0)>
     """
-    return cast_op(data, dtype=np.dtype(dtype))
+    result = cast_op(data, dtype=np.dtype(dtype))
+    return result if out is None else into(out, result, "nd.cast")
 
 
 # A copy, as MXNet's BlockGrad: writing into the result must not change the input.
 stop_gradient_op: Primitive = Primitive("stop_gradient", np.copy, differentiable=False)
 
 
-def stop_gradient(data: NDArray) -> NDArray:
+def stop_gradient(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """The same values with no gradient flowing back through them (MXNet's `BlockGrad`).
 
     >>> from tape import autograd, nd
@@ -330,4 +353,5 @@ def stop_gradient(data: NDArray) -> NDArray:
     [1.]
     <NDArray 1 @cpu(0)>
     """
-    return stop_gradient_op(array(data, "nd.stop_gradient"))
+    result = stop_gradient_op(array(data, "nd.stop_gradient"))
+    return result if out is None else into(out, result, "nd.stop_gradient")

@@ -17,6 +17,7 @@ import numpy as np
 
 from .._args import array
 from .._primitive import Primitive
+from ..creation import into
 from ..ndarray import NDArray
 from .elementwise import exp_op, floating
 
@@ -134,7 +135,7 @@ gammaln_op: Primitive = Primitive(
 )
 
 
-def erf(data: NDArray) -> NDArray:
+def erf(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise Gauss error function, `2/sqrt(pi) * integral of exp(-t^2) from 0 to data`.
 
     >>> from tape import nd
@@ -143,10 +144,11 @@ def erf(data: NDArray) -> NDArray:
     [0.        0.8427008]
     <NDArray 2 @cpu(0)>
     """
-    return erf_op(data)
+    result = erf_op(data)
+    return result if out is None else into(out, result, "nd.erf")
 
 
-def gamma(data: NDArray) -> NDArray:
+def gamma(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise gamma function (`gamma(n) = (n - 1)!`); its derivative is gamma * digamma.
 
     >>> from tape import nd
@@ -155,10 +157,11 @@ def gamma(data: NDArray) -> NDArray:
     [ 1.        24.         1.7724539]
     <NDArray 3 @cpu(0)>
     """
-    return gamma_op(data)
+    result = gamma_op(data)
+    return result if out is None else into(out, result, "nd.gamma")
 
 
-def gammaln(data: NDArray) -> NDArray:
+def gammaln(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise log of the absolute value of the gamma function; its derivative is digamma.
 
     >>> from tape import nd
@@ -167,10 +170,11 @@ def gammaln(data: NDArray) -> NDArray:
     [0.        3.1780539]
     <NDArray 2 @cpu(0)>
     """
-    return gammaln_op(data)
+    result = gammaln_op(data)
+    return result if out is None else into(out, result, "nd.gammaln")
 
 
-def digamma(data: NDArray) -> NDArray:
+def digamma(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise digamma function, the derivative of `gammaln`; differentiable to any order.
 
     >>> from tape import nd
@@ -179,4 +183,5 @@ def digamma(data: NDArray) -> NDArray:
     [-0.5772157   0.42278433]
     <NDArray 2 @cpu(0)>
     """
-    return polygamma_op(array(data, "nd.digamma"), n=0)
+    result = polygamma_op(array(data, "nd.digamma"), n=0)
+    return result if out is None else into(out, result, "nd.digamma")

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from .._primitive import Primitive
+from ..creation import into
 from ..ndarray import NDArray
 from . import arith
 from .elementwise import rsqrt_op
@@ -64,7 +65,7 @@ degrees_op: Primitive = Primitive("degrees", np.degrees, lambda g, ans, x: g * _
 radians_op: Primitive = Primitive("radians", np.radians, lambda g, ans, x: g * _RAD, float_valued=True)
 
 
-def sin(data: NDArray) -> NDArray:
+def sin(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise sine (radians).
 
     >>> from tape import nd
@@ -73,10 +74,11 @@ def sin(data: NDArray) -> NDArray:
     [0. 1.]
     <NDArray 2 @cpu(0)>
     """
-    return sin_op(data)
+    result = sin_op(data)
+    return result if out is None else into(out, result, "nd.sin")
 
 
-def cos(data: NDArray) -> NDArray:
+def cos(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise cosine (radians).
 
     >>> from tape import nd
@@ -85,10 +87,11 @@ def cos(data: NDArray) -> NDArray:
     [ 1. -1.]
     <NDArray 2 @cpu(0)>
     """
-    return cos_op(data)
+    result = cos_op(data)
+    return result if out is None else into(out, result, "nd.cos")
 
 
-def tan(data: NDArray) -> NDArray:
+def tan(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise tangent (radians).
 
     >>> from tape import nd
@@ -97,10 +100,11 @@ def tan(data: NDArray) -> NDArray:
     [0. 1.]
     <NDArray 2 @cpu(0)>
     """
-    return tan_op(data)
+    result = tan_op(data)
+    return result if out is None else into(out, result, "nd.tan")
 
 
-def arcsin(data: NDArray) -> NDArray:
+def arcsin(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise inverse sine, in `[-pi/2, pi/2]`.
 
     >>> from tape import nd
@@ -109,10 +113,11 @@ def arcsin(data: NDArray) -> NDArray:
     [0.        1.5707964]
     <NDArray 2 @cpu(0)>
     """
-    return arcsin_op(data)
+    result = arcsin_op(data)
+    return result if out is None else into(out, result, "nd.arcsin")
 
 
-def arccos(data: NDArray) -> NDArray:
+def arccos(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise inverse cosine, in `[0, pi]`.
 
     >>> from tape import nd
@@ -121,10 +126,11 @@ def arccos(data: NDArray) -> NDArray:
     [0.        1.5707964]
     <NDArray 2 @cpu(0)>
     """
-    return arccos_op(data)
+    result = arccos_op(data)
+    return result if out is None else into(out, result, "nd.arccos")
 
 
-def arctan(data: NDArray) -> NDArray:
+def arctan(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise inverse tangent, in `(-pi/2, pi/2)`.
 
     >>> from tape import nd
@@ -133,10 +139,11 @@ def arctan(data: NDArray) -> NDArray:
     [0.        0.7853982]
     <NDArray 2 @cpu(0)>
     """
-    return arctan_op(data)
+    result = arctan_op(data)
+    return result if out is None else into(out, result, "nd.arctan")
 
 
-def sinh(data: NDArray) -> NDArray:
+def sinh(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise hyperbolic sine.
 
     >>> from tape import nd
@@ -145,10 +152,11 @@ def sinh(data: NDArray) -> NDArray:
     [0.        1.1752012]
     <NDArray 2 @cpu(0)>
     """
-    return sinh_op(data)
+    result = sinh_op(data)
+    return result if out is None else into(out, result, "nd.sinh")
 
 
-def cosh(data: NDArray) -> NDArray:
+def cosh(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise hyperbolic cosine.
 
     >>> from tape import nd
@@ -157,10 +165,11 @@ def cosh(data: NDArray) -> NDArray:
     [1.        1.5430807]
     <NDArray 2 @cpu(0)>
     """
-    return cosh_op(data)
+    result = cosh_op(data)
+    return result if out is None else into(out, result, "nd.cosh")
 
 
-def tanh(data: NDArray) -> NDArray:
+def tanh(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise hyperbolic tangent.
 
     >>> from tape import nd
@@ -169,10 +178,11 @@ def tanh(data: NDArray) -> NDArray:
     [0.        0.7615942]
     <NDArray 2 @cpu(0)>
     """
-    return tanh_op(data)
+    result = tanh_op(data)
+    return result if out is None else into(out, result, "nd.tanh")
 
 
-def arcsinh(data: NDArray) -> NDArray:
+def arcsinh(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise inverse hyperbolic sine.
 
     >>> from tape import nd
@@ -181,10 +191,11 @@ def arcsinh(data: NDArray) -> NDArray:
     [0. 1.]
     <NDArray 2 @cpu(0)>
     """
-    return arcsinh_op(data)
+    result = arcsinh_op(data)
+    return result if out is None else into(out, result, "nd.arcsinh")
 
 
-def arccosh(data: NDArray) -> NDArray:
+def arccosh(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise inverse hyperbolic cosine, defined for `data >= 1`.
 
     >>> from tape import nd
@@ -193,10 +204,11 @@ def arccosh(data: NDArray) -> NDArray:
     [0. 1.]
     <NDArray 2 @cpu(0)>
     """
-    return arccosh_op(data)
+    result = arccosh_op(data)
+    return result if out is None else into(out, result, "nd.arccosh")
 
 
-def arctanh(data: NDArray) -> NDArray:
+def arctanh(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise inverse hyperbolic tangent, defined on `(-1, 1)`.
 
     >>> from tape import nd
@@ -205,10 +217,11 @@ def arctanh(data: NDArray) -> NDArray:
     [0. 1.]
     <NDArray 2 @cpu(0)>
     """
-    return arctanh_op(data)
+    result = arctanh_op(data)
+    return result if out is None else into(out, result, "nd.arctanh")
 
 
-def degrees(data: NDArray) -> NDArray:
+def degrees(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise conversion from radians to degrees.
 
     >>> from tape import nd
@@ -217,10 +230,11 @@ def degrees(data: NDArray) -> NDArray:
     [  0. 180.]
     <NDArray 2 @cpu(0)>
     """
-    return degrees_op(data)
+    result = degrees_op(data)
+    return result if out is None else into(out, result, "nd.degrees")
 
 
-def radians(data: NDArray) -> NDArray:
+def radians(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     """Elementwise conversion from degrees to radians.
 
     >>> from tape import nd
@@ -229,4 +243,5 @@ def radians(data: NDArray) -> NDArray:
     [0.        3.1415927]
     <NDArray 2 @cpu(0)>
     """
-    return radians_op(data)
+    result = radians_op(data)
+    return result if out is None else into(out, result, "nd.radians")
