@@ -15,11 +15,13 @@ from ._cuts import NOT_CREATED, note_cut
 from ._graph import Node, leaf, record_node
 from ._state import Scope, is_recording, is_training, set_recording, set_training
 from .errors import AutogradError
+from .functional import hessian, hvp, jacobian, jvp, vjp
 from .ndarray import NDArray, wrap
 
 __all__ = [
     "record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
     "set_recording", "set_training", "mark_variables", "backward", "grad", "Function",
+    "jacobian", "hessian", "vjp", "jvp", "hvp",
 ]  # fmt: skip
 
 Arrays = NDArray | Sequence[NDArray]
@@ -340,7 +342,7 @@ class Function:
             if not isinstance(o, NDArray):
                 raise TypeError(f"{type(self).__name__}.forward output {k} is not an NDArray")
         # Fresh wrappers, so that an output that is an input (or a view) gets its own node.
-        new = tuple(NDArray(o._data) for o in outs)
+        new = tuple(wrap(o._data, o.__class__) for o in outs)
         op = _FunctionOp(self, [o.shape for o in outs], [o._data.dtype for o in outs], len(inputs))
         if not record_node(op, inputs, {}, new, multi=not single):
             return outputs
