@@ -167,6 +167,16 @@ def test_figure_hook_derivatives_are_taken_by_tape_correctly() -> None:
 
 
 @pytest.mark.skipif(not _DRAWING_TOOLS, reason="the docs tools are not installed")
+def test_figure_hook_newton_path_reaches_rosenbrocks_minimum() -> None:
+    import numpy as np
+
+    figures = _load(DOCS / "hooks" / "figures.py")
+    path = figures.newton_path(figures.rosenbrock, [-1.2, 1.0], 6)
+    assert path.shape == (7, 2)
+    np.testing.assert_allclose(path[-1], [1.0, 1.0], rtol=0, atol=1e-9)
+
+
+@pytest.mark.skipif(not _DRAWING_TOOLS, reason="the docs tools are not installed")
 def test_figure_hook_draws_a_graph_without_graphviz() -> None:
     from tape import viz
 
@@ -208,26 +218,68 @@ def _resolve(dotted: str) -> object:
     return obj
 
 
-_NP_MODULES = [
+# Each reference page and the module (or class) it documents.
+_REFERENCE_PAGES = [
+    ("tape.md", "tape"),
+    ("autograd.md", "tape.autograd"),
+    ("nd.md", "tape.nd"),
+    ("ndarray.md", "tape.NDArray"),
+    ("np.md", "tape.np"),
+    ("npx.md", "tape.npx"),
+    ("random.md", "tape.random"),
+    ("testing.md", "tape.testing"),
+    ("viz.md", "tape.viz"),
+    ("demo.md", "tape.demo"),
+]
+_NAMED_MODULES = [
+    ("autograd.md", "tape.autograd"),
+    ("nd.md", "tape.nd"),
     ("np.md", "tape.np"),
     ("np.md", "tape.np.linalg"),
     ("np.md", "tape.np.random"),
     ("npx.md", "tape.npx"),
+    ("random.md", "tape.random"),
+    ("testing.md", "tape.testing"),
+    ("viz.md", "tape.viz"),
 ]
 
 
-@pytest.mark.parametrize(("page", "module"), _NP_MODULES)
-def test_the_np_and_npx_references_name_every_public_name(page: str, module: str) -> None:
+@pytest.mark.parametrize(("page", "module"), _NAMED_MODULES)
+def test_the_reference_pages_name_every_public_name(page: str, module: str) -> None:
     text = (DOCS / "reference" / page).read_text(encoding="utf-8")
     mentioned = set(re.findall(r"`(?:\w+\.)*(\w+)[(`]", text))
     missing = [name for name in importlib.import_module(module).__all__ if name not in mentioned]
     assert missing == []
 
 
-@pytest.mark.parametrize("page", ["np.md", "npx.md"])
-def test_every_name_the_np_and_npx_references_render_exists(page: str) -> None:
+_WITH_MEMBERS = ["tape.md", "autograd.md", "nd.md", "np.md", "npx.md", "random.md", "testing.md", "viz.md"]
+
+
+@pytest.mark.parametrize("page", _WITH_MEMBERS)
+def test_every_name_the_reference_renders_exists(page: str) -> None:
     text = (DOCS / "reference" / page).read_text(encoding="utf-8")
     rendered = _directive_members(text)
-    assert len(rendered) >= 20
+    assert rendered
     for dotted in rendered:
         _resolve(dotted)  # raises AttributeError for a name that does not exist
+
+
+def _summary_names(page: str) -> list[str]:
+    """The names in the summary table that opens a page: its first table, column "name(s)"."""
+    table = re.search(r"^(\|.*)\n\|[-|]+\|\n((?:\|.*\n)+)", page, re.M)
+    assert table is not None, "the page has no summary table"
+    column = [c.strip() for c in table.group(1).split("|")].index(
+        "names" if "| names |" in table.group(1) else "name"
+    )
+    cells = [row.split("|")[column] for row in table.group(2).splitlines()]
+    return [n for cell in cells for n in re.findall(r"`([A-Za-z_][\w.]*)`", cell)]
+
+
+@pytest.mark.parametrize(("page", "target"), _REFERENCE_PAGES)
+def test_every_name_in_a_summary_table_exists(page: str, target: str) -> None:
+    text = (DOCS / "reference" / page).read_text(encoding="utf-8")
+    names = _summary_names(text)
+    assert names
+    short = target.rsplit(".", 1)[-1] + "."  # `npx.random.seed` on the npx page is npx's `random.seed`
+    for name in names:
+        _resolve(f"{target}.{name.removeprefix(short)}")

@@ -28,6 +28,7 @@ import numpy as np  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 
 from tape import autograd, nd, viz  # noqa: E402
+from tape import np as tnp  # noqa: E402
 
 plt.rcParams.update({"svg.hashsalt": "tape-docs", "font.size": 10})
 
@@ -70,6 +71,50 @@ def sin_figure() -> bytes:
 
 def tanh_figure() -> bytes:
     return _derivative_plot(nd.tanh, "tanh", -4, 4)
+
+
+def rosenbrock(x: tnp.ndarray) -> tnp.ndarray:
+    """Rosenbrock's function in any dimension, written with tape.np (as on the Jacobians page)."""
+    return tnp.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+
+
+Scalar = Callable[[tnp.ndarray], tnp.ndarray]
+
+
+def newton_path(f: Scalar, start: list[float], steps: int) -> np.ndarray:
+    """The points of Newton's method, x <- x - H^-1 grad f, with tape's jacobian and hessian."""
+    x = tnp.array(start, dtype="float64")
+    path = [x.asnumpy()]
+    for _ in range(steps):
+        x = x - tnp.linalg.inv(autograd.hessian(f, x)) @ autograd.jacobian(f, x)
+        path.append(x.asnumpy())
+    return np.array(path)
+
+
+def descent_path(f: Scalar, start: list[float], rate: float, steps: int) -> np.ndarray:
+    """The points of gradient descent, x <- x - rate * grad f."""
+    x = tnp.array(start, dtype="float64")
+    path = [x.asnumpy()]
+    for _ in range(steps):
+        x = x - rate * autograd.jacobian(f, x)
+        path.append(x.asnumpy())
+    return np.array(path)
+
+
+def newton_figure() -> bytes:
+    start = [-1.2, 1.0]
+    newton = newton_path(rosenbrock, start, 6)
+    descent = descent_path(rosenbrock, start, 1e-3, 10_000)
+    gx, gy = np.meshgrid(np.linspace(-2, 2, 300), np.linspace(-3.5, 3, 300))
+    values = 100 * (gy - gx**2) ** 2 + (1 - gx) ** 2
+    fig, ax = plt.subplots(figsize=(7, 4.6))
+    ax.contour(gx, gy, np.log10(1 + values), levels=20, colors="0.75", linewidths=0.7)
+    ax.plot(descent[:, 0], descent[:, 1], color="tab:orange", lw=1.6, label="gradient descent, 10 000 steps")
+    ax.plot(newton[:, 0], newton[:, 1], "o-", c="tab:blue", lw=1.4, ms=4, label="Newton's method, 6 steps")
+    ax.plot([1], [1], "*", color="black", ms=11, label="minimum (1, 1)")
+    ax.set(xlabel="x", ylabel="y", title="Minimising Rosenbrock's function from (-1.2, 1), with tape")
+    ax.legend(loc="lower left", fontsize=8)
+    return _svg(fig)
 
 
 def neuron_graph() -> tuple[nd.NDArray, dict[str, nd.NDArray]]:
@@ -164,6 +209,7 @@ def graph_figure(make: Callable[[], tuple[nd.NDArray, dict[str, nd.NDArray]]]) -
 FIGURES: dict[str, Callable[[], bytes]] = {
     "figures/sin-derivatives.svg": sin_figure,
     "figures/tanh-derivatives.svg": tanh_figure,
+    "figures/newton-rosenbrock.svg": newton_figure,
     "figures/neuron-graph.svg": graph_figure(neuron_graph),
     "figures/second-order-graph.svg": graph_figure(second_order_graph),
 }
