@@ -14,7 +14,7 @@ import numpy as np
 
 from . import autograd
 from .errors import AutogradError
-from .ndarray import NDArray
+from .ndarray import NDArray, wrap
 from .ops.shape import zeros_like
 
 __all__ = ["numeric_grad", "check_grads", "GradientMismatchError"]
@@ -44,6 +44,9 @@ class GradientMismatchError(AssertionError):
 
 
 def _as_float64(a: Any) -> NDArray:
+    # A copy in float64, of the argument's interface (nd, or tape.np: whose arrays may be 0-d).
+    if isinstance(a, NDArray) and a.__class__ is not NDArray:
+        return wrap(np.array(a._data, dtype=np.float64), a.__class__)
     data = np.array(a._data if isinstance(a, NDArray) else a, dtype=np.float64)
     return NDArray(data.reshape(1) if data.ndim == 0 else data)
 
@@ -79,7 +82,7 @@ def _grads(f: Fn, xs: list[NDArray], create_graph: bool, training: bool) -> list
 
 def _value(f: Fn, xs: Sequence[NDArray], k: int, moved: np.ndarray) -> float:
     trial = list(xs)
-    trial[k] = NDArray(moved)
+    trial[k] = wrap(moved, xs[k].__class__)
     return float(_total(f(*trial)).item())
 
 
@@ -112,7 +115,7 @@ def numeric_grad(f: Fn, *args: Any, eps: float = 1e-6) -> list[np.ndarray]:
 
 
 def _tape_grad(f: Fn, xs: Sequence[NDArray], training: bool) -> list[np.ndarray]:
-    vs = [NDArray(x._data.copy()) for x in xs]
+    vs = [wrap(x._data.copy(), x.__class__) for x in xs]
     for v in vs:
         v.attach_grad()
     with autograd.record(train_mode=training):
@@ -129,7 +132,7 @@ def _directional(f: Fn, direction: Sequence[np.ndarray], training: bool) -> Fn:
         xs = list(args)
         for i, x in enumerate(xs):
             if x._node is None:  # a plain input (numerical evaluation): mark a fresh wrapper
-                xs[i] = NDArray(x._data)
+                xs[i] = wrap(x._data, x.__class__)
                 xs[i].attach_grad()
         with autograd.record(train_mode=training):
             grads = _grads(f, xs, create_graph=True, training=training)

@@ -237,3 +237,17 @@ def test_check_grads_rejects_a_function_that_returns_a_number() -> None:
 
 def test_testing_is_reachable_from_the_package() -> None:
     assert testing.check_grads is check_grads and testing.numeric_grad is numeric_grad
+
+
+def test_check_grads_takes_np_arrays_and_keeps_their_interface() -> None:
+    from tape import np as tnp
+
+    seen = []
+
+    def f(x: Any, y: Any) -> Any:
+        seen.append((type(x), type(y)))
+        return tnp.dot(tnp.sin(x), y) * tnp.exp(x).sum()
+
+    testing.check_grads(f, tnp.array([[0.3, -0.2]], dtype="float64"), tnp.array([1.0, 2.0]), order=2)
+    assert set(seen) == {(tnp.ndarray, tnp.ndarray)}
+    testing.check_grads(lambda x: tnp.sin(x) * x, tnp.array(0.5), order=2)  # 0-d stays 0-d
