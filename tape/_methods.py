@@ -13,7 +13,7 @@ from typing import Any, ClassVar, cast
 
 import numpy as np
 
-from . import autograd
+from . import _numpy_calls, autograd
 from ._args import narrowing
 from ._primitive import Primitive
 from ._state import flags
@@ -163,6 +163,9 @@ class Methods:
     __matmul__ = linalg.dot
     __getitem__ = indexing.getitem
     __setitem__ = indexing.setitem
+    # NumPy's ufuncs and functions: operators recorded, the rest on the values (_numpy_calls.py).
+    __array_ufunc__ = _numpy_calls.array_ufunc
+    __array_function__ = _numpy_calls.array_function
 
     def __neg__(self: Any) -> NDArray:
         return arith.negative_op(self)
@@ -250,9 +253,7 @@ class Methods:
         spec = shape or kwargs.get("shape", ())
         return shapes.reshape(self, spec, reverse=kwargs.get("reverse", False))
 
-    def reshape_like(self: Any, other: NDArray) -> NDArray:
-        """The array in the shape of `other` (same size)."""
-        return shapes.reshape(self, other.shape)
+    reshape_like = shapes.reshape_like
 
     def transpose(self: Any, *axes: Any, **kwargs: Any) -> NDArray:
         """Permute the axes (a tuple, ints or `axes=`; reversed by default); see `nd.transpose`."""

@@ -13,10 +13,12 @@ import numpy as np
 from ._backward import run_backward
 from ._cuts import NOT_CREATED, note_cut
 from ._graph import Node, leaf, record_node
+from ._primitive import Primitive
 from ._state import Scope, is_recording, is_training, set_recording, set_training
 from .errors import AutogradError
 from .functional import hessian, hvp, jacobian, jvp, vjp
 from .ndarray import NDArray, wrap
+from .ops.shape import zeros_like_op
 
 __all__ = [
     "record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
@@ -26,6 +28,12 @@ __all__ = [
 
 Arrays = NDArray | Sequence[NDArray]
 OptArrays = NDArray | Sequence[NDArray | None] | None
+
+
+# `g` itself, joined to the variable `x` with a zero derivative (see the end of grad).
+constant_gradient_op: Primitive = Primitive(
+    "constant_gradient", lambda g, x: g, lambda u, ans, g, x: u, lambda u, ans, g, x: zeros_like_op(x)
+)
 
 
 def record(train_mode: bool = True) -> Scope:
@@ -248,7 +256,10 @@ def grad(
     if not create_graph:
         for g in result:
             note_cut(g, NOT_CREATED)
-    return result
+        return result
+    # A gradient not depending on its variable (of `x * 2`, radians, Dropout) is joined to it: zeros next.
+    with Scope(True, None):
+        return [constant_gradient_op(g, v) if g._node is None else g for g, v in zip(result, vs, strict=True)]
 
 
 class _FunctionOp:

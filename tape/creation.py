@@ -90,7 +90,10 @@ def _filled(
     """The array of `where` (zeros, ones, full, empty) filled with `val`."""
     _context.check(ctx)
     _check_stype(stype)
-    return into(out, NDArray(np.full(shape_of(shape, where), val, dtype=dtype_of(dtype))), where)
+    dims = shape_of(shape, where)
+    if not dims:  # MXNet refuses it too; a 0-d array here would break nd's (1,) convention
+        raise ArgumentError(f"{where}: legacy nd arrays have no 0-d shape: give shape=(1,), or use tape.np")
+    return into(out, NDArray(np.full(dims, val, dtype=dtype_of(dtype))), where)
 
 
 def zeros(

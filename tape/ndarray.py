@@ -100,7 +100,7 @@ class NDArray(_Methods):
     """
 
     __slots__ = ("__weakref__", "_data", "_grad", "_grad_req", "_node")
-    # NumPy defers to NDArray's reflected operators, so `np_array * x` is taped too.
+    # Until install() gives it NumPy's protocols (_numpy_calls.py): NumPy defers to NDArray.
     __array_ufunc__ = None
 
     def __init__(self, data: np.ndarray, node: Node | None = None) -> None:

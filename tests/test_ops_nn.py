@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from tape import autograd, nd
+from tape.errors import ArgumentError
 from tape.testing import check_grads
 
 
@@ -94,6 +95,42 @@ def test_softmax_derivatives_to_third_order(op: Any, axis: int) -> None:
 
 def test_softmax_with_temperature_differentiates() -> None:
     check_grads(_weighted(lambda x: nd.softmax(x, temperature=0.7), (3, 4)), _x(), order=2)
+
+
+@pytest.mark.parametrize(("axis", "length"), [(-1, [2, 4, 1]), (0, [2, 3, 1, 3])])
+def test_softmax_with_length_matches_numpy_and_to_third_order(axis: int, length: list[int]) -> None:
+    x = _x()
+    f = lambda d: nd.softmax(d, axis=axis, length=nd.array(length), use_length=True)
+    moved = np.moveaxis(x, axis, -1)
+    want = np.zeros_like(moved)
+    for i, n in enumerate(length):
+        want[i, :n] = _np_softmax(moved[i, :n], -1)
+    got = f(nd.array(x, dtype="float64")).asnumpy()
+    np.testing.assert_allclose(got, np.moveaxis(want, -1, axis), rtol=1e-12)
+    check_grads(_weighted(f, (3, 4)), x, order=3, rtol=1e-4, atol=1e-5)
+
+
+def test_softmax_rows_of_length_zero_are_zeros_as_in_mxnet() -> None:
+    y = nd.softmax(nd.array([[1, 2, 3], [4, 5, 6]]), length=nd.array([0, 5]), use_length=True)
+    np.testing.assert_allclose(y.asnumpy(), [[0, 0, 0], _np_softmax(np.array([4.0, 5, 6]), -1)], rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"length": [2, 3, 1]}, "use_length=True"),
+        ({"use_length": True}, "use_length=True"),
+        ({"length": [2, 3], "use_length": True}, r"length has shape \(2,\).*shape \(3,\)"),
+        ({"length": [2.5, 3, 1], "use_length": True}, "whole numbers"),
+        ({"length": [-1, 3, 1], "use_length": True}, "never negative"),
+    ],
+    ids=["length alone", "use_length alone", "shape", "fraction", "negative"],
+)
+def test_softmax_refuses_a_length_it_cannot_read(kwargs: dict[str, Any], message: str) -> None:
+    if "length" in kwargs:
+        kwargs = {**kwargs, "length": nd.array(kwargs["length"])}
+    with pytest.raises(ArgumentError, match=message):
+        nd.softmax(nd.array(_x()), **kwargs)
 
 
 def test_softmax_method() -> None:

@@ -88,6 +88,15 @@ SHAPE_CASES: list[tuple[Any, Any]] = [
     (lambda x: nd.broadcast_to(x[:1], (0, 3, 4)), lambda a: a[:1]),
     (lambda x: nd.broadcast_axis(x[:1], axis=0, size=3), lambda a: np.repeat(a[:1], 3, axis=0)),
     (lambda x: nd.broadcast_like(x[:1], nd.zeros((5, 3, 4))), lambda a: np.repeat(a[:1], 5, axis=0)),
+    (
+        lambda x: nd.broadcast_like(x[:, :1], nd.zeros((5, 7)), lhs_axes=(1,), rhs_axes=(0,)),
+        lambda a: np.repeat(a[:, :1], 5, axis=1),
+    ),
+    (lambda x: nd.reshape_like(x, nd.zeros((4, 6))), lambda a: a.reshape(4, 6)),
+    (
+        lambda x: nd.reshape_like(x, nd.zeros((5, 4, 3)), lhs_begin=1, rhs_begin=1),
+        lambda a: a.reshape(2, 4, 3),
+    ),
     (lambda x: nd.slice(x, (0, 1), (2, 3)), lambda a: a[0:2, 1:3]),
     (lambda x: nd.slice(x, (None, None, 3), (None, None, 0), (1, -1, -2)), lambda a: a[:, ::-1, 3:0:-2]),
     (lambda x: nd.slice_axis(x, axis=2, begin=1, end=3), lambda a: a[:, :, 1:3]),

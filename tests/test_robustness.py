@@ -113,14 +113,14 @@ def test_non_finite_values_propagate_as_numpy_does(name: str) -> None:
     np.testing.assert_array_equal(grad_of(x), want_grad)
 
 
-def test_relu_of_nan_gives_nan_and_a_zero_gradient() -> None:
+def test_relu_of_nan_gives_nan_and_a_nan_gradient() -> None:
     x = variable([np.nan, np.inf, -np.inf, 1.0])
     with autograd.record():
         y = nd.relu(x)
     y.backward()
     np.testing.assert_array_equal(y.asnumpy(), np.maximum([np.nan, np.inf, -np.inf, 1.0], 0))
-    # NumPy's hand-written ReLU backward masks with x > 0, which is False for NaN.
-    np.testing.assert_array_equal(grad_of(x), [0.0, 1.0, 0.0, 1.0])
+    # As MXNet's relu: a NaN input keeps its NaN in the gradient (a mask x > 0 would give a silent 0).
+    np.testing.assert_array_equal(grad_of(x), [np.nan, 1.0, 0.0, 1.0])
 
 
 def test_nan_in_a_reduction_reaches_only_its_own_gradient() -> None:

@@ -20,10 +20,9 @@ from typing import Any
 import numpy as onp
 
 from .. import _methods as _nd_methods
+from .._numpy_calls import function_name, numpy_call
 from .._primitive import Primitive
-from .._state import flags
-from ..errors import AutogradError
-from ..ndarray import NDArray, index_key
+from ..ndarray import index_key
 from ..ops import indexing as _ix
 from . import _math, _products, _reduction, _shape
 from ._convert import bool_op
@@ -69,24 +68,6 @@ _OPERATOR_UFUNCS = {
 }  # fmt: skip
 
 
-def _values(x: Any) -> Any:
-    if isinstance(x, NDArray):
-        return x._data
-    if isinstance(x, list | tuple):
-        return type(x)(_values(v) for v in x)
-    return x
-
-
-def _in_graph(x: Any) -> bool:
-    if isinstance(x, NDArray):
-        return x._node is not None
-    return isinstance(x, list | tuple) and any(_in_graph(v) for v in x)
-
-
-def _tape_arrays(x: Any) -> bool:
-    return isinstance(x, NDArray) or (isinstance(x, list | tuple) and any(_tape_arrays(v) for v in x))
-
-
 def _wrapped(result: Any) -> Any:
     if isinstance(result, onp.ndarray | onp.generic) and not isinstance(result, onp.str_ | onp.bytes_):
         return new(onp.asarray(result))
@@ -100,46 +81,17 @@ def _wrapped(result: Any) -> Any:
 NAMES: set[str] = set()  # the public names of tape.np (`linalg.norm` too), given by install()
 
 
-def numpy_call(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], run: Callable[..., Any]) -> Any:
-    """Run NumPy's `name` on the values of tape arrays, unless that would lose a gradient.
-
-    `name` is the function's name in NumPy below `numpy.` (`exp`, `linalg.norm`).
-    """
-    if flags.recording and (_in_graph(args) or _in_graph(tuple(kwargs.values()))):
-        use = f"tape.np.{name}" if name in NAMES else "tape.np's functions (tape.np has no " + name + ")"
-        raise AutogradError(
-            f"numpy.{name} was called inside autograd.record() on a tape array that is in a graph: "
-            f"NumPy does not record, so its result would silently have no gradient. Use {use}, or "
-            "detach() the array first if no gradient should flow"
-        )
-    out = kwargs.get("out")
-    if out is not None:
-        if _tape_arrays(out):
-            raise TypeError(
-                f"numpy.{name}(..., out=) cannot write into a tape array: use tape.np.{name}(..., out=)"
-            )
-        return run(*_values(args), **_values_dict(kwargs))  # NumPy's own out array, as NumPy returns it
-    return _wrapped(run(*_values(args), **_values_dict(kwargs)))
-
-
-def _values_dict(kwargs: dict[str, Any]) -> dict[str, Any]:
-    return {k: _values(v) for k, v in kwargs.items()}
-
-
 def _array_ufunc(self: ndarray, ufunc: onp.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
     operator = _OPERATOR_UFUNCS.get(ufunc.__name__)
     if operator is not None and method == "__call__" and not kwargs:
         return operator(*inputs)  # `numpy_array * x`: tape's operator, recorded
-    return numpy_call(ufunc.__name__, inputs, kwargs, getattr(ufunc, method))
+    return numpy_call(ufunc.__name__, inputs, kwargs, getattr(ufunc, method), "tape.np", NAMES, _wrapped)
 
 
 def _array_function(
     self: ndarray, func: Any, types: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
-    # `numpy.linalg.norm` is `linalg.norm`, its name in tape.np too; private modules are not named.
-    module = (getattr(func, "__module__", None) or "numpy").partition(".")[2]
-    name = f"{module}.{func.__name__}" if module and not module.startswith("_") else func.__name__
-    return numpy_call(name, args, kwargs, func)
+    return numpy_call(function_name(func), args, kwargs, func, "tape.np", NAMES, _wrapped)
 
 
 # ---- install -----------------------------------------------------------------------------------

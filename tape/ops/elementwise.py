@@ -123,11 +123,18 @@ def _sigmoid_grad(g: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
+def _relu_grad(g: np.ndarray, x: np.ndarray) -> np.ndarray:
+    out: np.ndarray = g * (x > 0)
+    if np.isnan(np.maximum.reduce(x, axis=None, initial=0)):  # NaN in, NaN out (as MXNet), not 0
+        out[np.isnan(x)] = np.nan
+    return out
+
+
 # Activations get a fused backward primitive (one call in a plain backward, not two or three),
 # itself differentiable so that higher orders still work.
 relu_grad_op: Primitive = Primitive(
     "relu_backward",
-    lambda g, x: g * (x > 0),
+    lambda g, x: _relu_grad(g, x),
     lambda u, ans, g, x: relu_grad_op(u, x),
     lambda u, ans, g, x: shape.zeros_like_op(x),
 )

@@ -333,7 +333,8 @@ def where(
     side that was chosen.
 
     Shapes broadcast as in NumPy; a 1-D `condition` whose length is the first axis of `x`
-    picks whole rows, as MXNet allows.
+    picks whole rows, as MXNet allows (any other 1-D condition that is not of `x`'s shape is
+    refused, as in MXNet).
 
     >>> from tape import nd
     >>> nd.where(nd.array([1, 0, 1]), nd.array([1, 2, 3]), nd.array([-1, -2, -3]))
@@ -344,7 +345,14 @@ def where(
     c = condition._data if isinstance(condition, NDArray) else loose(condition, "nd.where", "condition")
     x, y = _side(x, "x"), _side(y, "y")
     ref = x if isinstance(x, NDArray) else y
-    if isinstance(ref, NDArray) and c.ndim == 1 and ref.ndim > 1 and c.shape[0] == ref.shape[0]:
+    if isinstance(ref, NDArray) and c.ndim == 1 and c.shape != ref.shape:
+        if ref.ndim < 2 or c.shape[0] != ref.shape[0]:
+            # NumPy would broadcast a length-1 or last-axis-long condition; MXNet refuses both.
+            raise ArgumentError(
+                f"nd.where: a 1-D condition takes the shape of the data or the length of its first axis, "
+                f"but condition has shape {c.shape} and data {ref.shape}: give one of those, or a "
+                f"condition of the data's number of axes to broadcast"
+            )
         c = c.reshape(c.shape + (1,) * (ref.ndim - 1))
     if not isinstance(ref, NDArray):  # two numbers: the default float type, as for nd.array
         result = NDArray(np.where(c != 0, x, y).astype(np.float32))

@@ -43,6 +43,15 @@ def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
     return shifted
 
 
+def _masked_softmax(x: np.ndarray, axis: int, mask: np.ndarray) -> np.ndarray:
+    z = np.where(mask, x, -np.inf)
+    top = _max_reduce(z, axis=axis, keepdims=True)
+    e: np.ndarray = np.exp(z - np.where(np.isfinite(top), top, 0))
+    total = _add_reduce(e, axis=axis, keepdims=True)
+    e /= np.where(total == 0, 1, total)
+    return e
+
+
 def _softmax_grad(g: np.ndarray, y: np.ndarray, axis: int) -> np.ndarray:
     gy: np.ndarray = g * y
     out: np.ndarray = g - _add_reduce(gy, axis=axis, keepdims=True)
@@ -80,6 +89,14 @@ log_softmax_grad_op: Primitive = Primitive(
 softmax_op: Primitive = Primitive(
     "softmax", _softmax, lambda g, ans, x, axis: softmax_grad_op(g, ans, axis=axis), float_valued=True
 )
+# softmax over the first `length` positions along `axis` (`mask`), zeros elsewhere: a row of
+# length 0 is all zeros, as in MXNet. Its Jacobian has softmax's form, zero off the mask.
+masked_softmax_op: Primitive = Primitive(
+    "softmax",
+    lambda x, axis, mask: _masked_softmax(x, axis, mask),
+    lambda g, ans, x, axis, mask: softmax_grad_op(g, ans, axis=axis),
+    float_valued=True,
+)
 log_softmax_op: Primitive = Primitive(
     "log_softmax",
     _log_softmax,
@@ -104,12 +121,16 @@ def softmax(
     axis: int = -1,
     temperature: float | None = None,
     dtype: Any = None,
+    length: NDArray | None = None,
+    use_length: bool = False,
     *,
     out: NDArray | None = None,
 ) -> NDArray:
     """`exp(data / temperature)` normalised to sum to 1 along `axis` (the last by default).
 
-    Computed stably (the maximum is subtracted first).
+    Computed stably (the maximum is subtracted first). With `use_length=True`, `length` (the
+    shape of `data` without `axis`) gives how many leading positions of each row count; the
+    others are 0, as is a whole row of length 0.
 
     >>> from tape import nd
     >>> nd.softmax(nd.array([[1, 1], [0, 2]]))
@@ -117,10 +138,43 @@ def softmax(
     [[0.5        0.5       ]
      [0.11920292 0.880797  ]]
     <NDArray 2x2 @cpu(0)>
+    >>> nd.softmax(nd.array([[1, 1, 5], [0, 0, 0]]), length=nd.array([2, 3]), use_length=True)
+    <BLANKLINE>
+    [[0.5        0.5        0.        ]
+     [0.33333334 0.33333334 0.33333334]]
+    <NDArray 2x3 @cpu(0)>
     """
     x = _scaled(data, temperature, dtype, "nd.softmax")
-    result = softmax_op(x, axis=axis_index(x._data.ndim, axis, "nd.softmax"))
+    a = axis_index(x._data.ndim, axis, "nd.softmax")
+    if length is None and not use_length:
+        result = softmax_op(x, axis=a)
+    else:
+        result = masked_softmax_op(x, axis=a, mask=_length_mask(x.shape, a, length, use_length))
     return result if out is None else into(out, result, "nd.softmax")
+
+
+def _length_mask(shape: tuple[int, ...], axis: int, length: Any, use_length: bool) -> np.ndarray:
+    """Where along `axis` of an array of `shape` each row is within its `length`."""
+    what = "nd.softmax"
+    if not use_length or length is None:
+        raise ArgumentError(
+            f"{what}: length is read only with use_length=True: pass both, "
+            f"nd.softmax(data, axis, length=lengths, use_length=True), or neither"
+        )
+    n = array(length, what, "length")._data
+    rows = shape[:axis] + shape[axis + 1 :]
+    if n.shape != rows:
+        raise ArgumentError(
+            f"{what}: length has shape {n.shape}, but data of shape {shape} along axis {axis} needs "
+            f"one length per row: shape {rows}"
+        )
+    if n.dtype.kind not in "iub" and not (np.all(np.isfinite(n)) and np.all(n == np.floor(n))):
+        raise ArgumentError(f"{what}: length holds counts of positions, whole numbers, not {n.ravel()[:6]}")
+    if np.any(n < 0):
+        raise ArgumentError(f"{what}: length holds counts of positions, never negative: {n.ravel()[:6]}")
+    positions = np.arange(shape[axis]).reshape((-1,) + (1,) * (len(shape) - axis - 1))
+    mask: np.ndarray = positions < np.expand_dims(n, axis)
+    return mask
 
 
 def log_softmax(

@@ -15,8 +15,8 @@ from ..ndarray import NDArray
 from ._axes import axes_index, axis_index
 
 __all__ = [
-    "reshape", "transpose", "swapaxes", "broadcast_to", "broadcast_axis", "broadcast_like",
-    "expand_dims", "squeeze", "flatten", "zeros_like", "ones_like", "cast", "stop_gradient",
+    "reshape", "reshape_like", "transpose", "swapaxes", "broadcast_to", "broadcast_axis",
+    "broadcast_like", "expand_dims", "squeeze", "flatten", "zeros_like", "ones_like", "cast", "stop_gradient",
 ]  # fmt: skip
 
 Shape = tuple[int, ...]
@@ -45,6 +45,13 @@ transpose_op: Primitive = Primitive(
 broadcast_to_op: Primitive = Primitive(
     "broadcast_to",
     lambda x, shape: np.broadcast_to(x, shape),
+    lambda g, ans, x, shape: sum_to_op(g, shape=x.shape),
+)
+# The public broadcasts return fresh memory, writable like any result, as MXNet's do
+# (np.broadcast_to gives a read-only view); the gradients inside keep the cheap view above.
+broadcast_copy_op: Primitive = Primitive(
+    "broadcast_to",
+    lambda x, shape: np.array(np.broadcast_to(x, shape)),
     lambda g, ans, x, shape: sum_to_op(g, shape=x.shape),
 )
 # Sums a broadcast result back to an input's shape: the one place broadcasting is undone.
@@ -165,7 +172,7 @@ def broadcast_to(data: NDArray, shape: Sequence[int], *, out: NDArray | None = N
     """
     data = array(data, "nd.broadcast_to")
     target = tuple(data.shape[i] if n == 0 else n for i, n in enumerate(int_tuple(shape, "nd.broadcast_to")))
-    result = broadcast_to_op(data, shape=target)
+    result = broadcast_copy_op(data, shape=target)
     return result if out is None else into(out, result, "nd.broadcast_to")
 
 
@@ -218,20 +225,107 @@ def broadcast_axis(
                 f"nd.broadcast_axis: axis {a} has length {data.shape[i]}, not 1, so it cannot be broadcast"
             )
         target[i] = n
-    result = broadcast_to_op(data, shape=tuple(target))
+    result = broadcast_copy_op(data, shape=tuple(target))
     return result if out is None else into(out, result, "nd.broadcast_axis")
 
 
-def broadcast_like(lhs: NDArray, rhs: NDArray, *, out: NDArray | None = None) -> NDArray:
-    """Broadcast `lhs` to the shape of `rhs`.
+def broadcast_like(
+    lhs: NDArray,
+    rhs: NDArray,
+    lhs_axes: int | Sequence[int] | None = None,
+    rhs_axes: int | Sequence[int] | None = None,
+    *,
+    out: NDArray | None = None,
+) -> NDArray:
+    """Broadcast `lhs` to the shape of `rhs`; with `lhs_axes` and `rhs_axes`, only the
+    length-1 axes `lhs_axes` of `lhs`, each to the length of the matching axis of `rhs`.
 
     >>> from tape import nd
     >>> nd.broadcast_like(nd.array([1, 2]), nd.zeros((3, 2))).shape
     (3, 2)
+    >>> nd.broadcast_like(nd.array([9]), nd.zeros(5), lhs_axes=(0,), rhs_axes=(-1,))
+    <BLANKLINE>
+    [9. 9. 9. 9. 9.]
+    <NDArray 5 @cpu(0)>
     """
-    shape = array(rhs, "nd.broadcast_like", "rhs").shape
-    result = broadcast_to_op(array(lhs, "nd.broadcast_like", "lhs"), shape=shape)
-    return result if out is None else into(out, result, "nd.broadcast_like")
+    what = "nd.broadcast_like"
+    lhs, shape = array(lhs, what, "lhs"), array(rhs, what, "rhs").shape
+    if lhs_axes is not None or rhs_axes is not None:
+        shape = _like_axes(lhs.shape, shape, lhs_axes, rhs_axes)
+    result = broadcast_copy_op(lhs, shape=shape)
+    return result if out is None else into(out, result, what)
+
+
+def _like_axes(
+    src: Shape, like: Shape, lhs_axes: int | Sequence[int] | None, rhs_axes: int | Sequence[int] | None
+) -> Shape:
+    what = "nd.broadcast_like"
+    if lhs_axes is None or rhs_axes is None:
+        raise ArgumentError(
+            f"{what}: give both lhs_axes and rhs_axes (an axis of rhs per axis of lhs), or neither"
+        )
+    mine = [axis_index(len(src), a, what, "lhs_axes") for a in int_tuple(lhs_axes, what, "lhs_axes")]
+    theirs = [axis_index(len(like), a, what, "rhs_axes") for a in int_tuple(rhs_axes, what, "rhs_axes")]
+    if not mine or len(mine) != len(theirs):
+        raise ArgumentError(
+            f"{what}: lhs_axes {lhs_axes} and rhs_axes {rhs_axes} must name as many axes, at least one each"
+        )
+    target = list(src)
+    for i, j in zip(mine, theirs, strict=True):
+        if src[i] not in (1, like[j]):
+            raise ArgumentError(
+                f"{what}: axis {i} of lhs (shape {src}) has length {src[i]}, so it cannot be broadcast to "
+                f"the length {like[j]} of axis {j} of rhs (shape {like}): only length-1 axes broadcast"
+            )
+        target[i] = like[j]
+    return tuple(target)
+
+
+def reshape_like(
+    lhs: NDArray,
+    rhs: NDArray,
+    lhs_begin: int | None = None,
+    lhs_end: int | None = None,
+    rhs_begin: int | None = None,
+    rhs_end: int | None = None,
+    *,
+    out: NDArray | None = None,
+) -> NDArray:
+    """`lhs` in the shape of `rhs` (the same size); with the begin/end arguments, the axes
+    `lhs_begin:lhs_end` of `lhs` take the lengths of the axes `rhs_begin:rhs_end` of `rhs`.
+
+    >>> from tape import nd
+    >>> nd.reshape_like(nd.arange(6), nd.zeros((3, 2))).shape
+    (3, 2)
+    >>> nd.reshape_like(nd.zeros((30, 7)), nd.zeros((15, 2, 4)), lhs_begin=0, lhs_end=1,
+    ...                 rhs_begin=0, rhs_end=2).shape
+    (15, 2, 7)
+    """
+    what = "nd.reshape_like"
+    lhs, like = array(lhs, what, "lhs"), array(rhs, what, "rhs").shape
+    a, b = _span(lhs.shape, lhs_begin, lhs_end, "lhs")
+    c, d = _span(like, rhs_begin, rhs_end, "rhs")
+    shape = lhs.shape[:a] + like[c:d] + lhs.shape[b:]
+    if int(np.prod(shape)) != lhs.size:
+        raise ArgumentError(
+            f"{what}: lhs of shape {lhs.shape} (size {lhs.size}) cannot take the shape {shape} made from "
+            f"rhs of shape {like}: choose lhs_begin/lhs_end and rhs_begin/rhs_end that keep the size"
+        )
+    result = reshape_op(lhs, shape=shape)
+    return result if out is None else into(out, result, what)
+
+
+def _span(shape: Shape, begin: int | None, end: int | None, side: str) -> tuple[int, int]:
+    """The axes `begin:end` of an array of `shape`, as MXNet's reshape_like reads them."""
+    n = len(shape)
+    a = 0 if begin is None else axis_index(n, begin, "nd.reshape_like", f"{side}_begin")
+    b = n if end is None else (end + n if end < 0 else end)
+    if not a < b <= n:
+        raise ArgumentError(
+            f"nd.reshape_like: {side}_begin={begin}, {side}_end={end} is no range of the axes of {side} "
+            f"(shape {shape}): the begin must come before the end, within the {n} axes"
+        )
+    return a, b
 
 
 def expand_dims(data: NDArray, axis: int, *, out: NDArray | None = None) -> NDArray:
