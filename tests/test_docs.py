@@ -131,10 +131,51 @@ def _load(path: Path) -> ModuleType:
 
 
 @pytest.mark.skipif(importlib.util.find_spec("griffe") is None, reason="the docs tools are not installed")
-def test_doctests_in_docstrings_become_pycon_code_blocks() -> None:
+def test_doctests_in_docstrings_become_code_without_prompts_and_their_output() -> None:
     fences = _load(DOCS / "hooks" / "doctest_fences.py")
     text = "Sum.\n\n>>> f(1)\n<BLANKLINE>\n[1.]\n\nMore."
-    assert fences.fence_doctests(text) == "Sum.\n\n```pycon\n>>> f(1)\n\n[1.]\n```\n\nMore."
+    assert fences.fence_doctests(text) == "Sum.\n\n```python\nf(1)\n```\n\n```text\n\n[1.]\n```\n\nMore."
+
+
+@pytest.mark.skipif(importlib.util.find_spec("griffe") is None, reason="the docs tools are not installed")
+def test_a_doctest_becomes_one_code_block_per_output_without_directives() -> None:
+    fences = _load(DOCS / "hooks" / "doctest_fences.py")
+    text = ">>> for i in range(2):\n...     i\n0\n1\n>>> x = f()  # doctest: +ELLIPSIS\n>>> x"
+    assert blocks_of(fences.fence_doctests(text)) == [
+        Block("python", "for i in range(2):\n    i\n", 2, False, "0\n1\n"),
+        Block("python", "x = f()\nx\n", 12, False),
+    ]
+
+
+def _tape_docstrings() -> dict[str, str]:
+    """The docstring of every module, class, function and method of the tape package."""
+    import pkgutil
+
+    import tape
+
+    found: dict[str, str] = {}
+    for info in pkgutil.walk_packages(tape.__path__, "tape."):
+        module = importlib.import_module(info.name)
+        objects = [module, *vars(module).values()]
+        objects += [m for c in list(objects) if inspect.isclass(c) for m in vars(c).values()]
+        for obj in objects:
+            doc = inspect.getdoc(obj) if getattr(obj, "__doc__", None) else None
+            owner = getattr(obj, "__module__", module.__name__) or ""
+            if doc and ">>>" in doc and owner.startswith("tape"):
+                found[f"{owner}.{getattr(obj, '__qualname__', '')}"] = doc
+    return found
+
+
+@pytest.mark.skipif(importlib.util.find_spec("griffe") is None, reason="the docs tools are not installed")
+def test_the_api_reference_examples_copy_as_code_that_compiles() -> None:
+    # What the copy button of an API page copies is the text of one python block.
+    fences = _load(DOCS / "hooks" / "doctest_fences.py")
+    docstrings = _tape_docstrings()
+    assert len(docstrings) > 100
+    for name, doc in docstrings.items():
+        for block in blocks_of(fences.fence_doctests(doc)):
+            assert ">>>" not in block.code, name
+            compile(block.code, name, "exec")
 
 
 @pytest.mark.skipif(importlib.util.find_spec("griffe") is None, reason="the docs tools are not installed")
@@ -283,3 +324,24 @@ def test_every_name_in_a_summary_table_exists(page: str, target: str) -> None:
     short = target.rsplit(".", 1)[-1] + "."  # `npx.random.seed` on the npx page is npx's `random.seed`
     for name in names:
         _resolve(f"{target}.{name.removeprefix(short)}")
+
+
+def _missing_nd_names(page: str) -> list[str]:
+    """The names in the second column of the table under "`nd` names that tape does not have",
+    leaving out the replacements given in brackets."""
+    section = page.split("## `nd` names that tape does not have")[1].split("\n## ")[0]
+    rows = [r for r in section.splitlines() if r.startswith("| ") and not r.startswith("| why")]
+    cells = [re.sub(r"\([^)]*\)", "", row.split("|")[2]) for row in rows]
+    return [name for cell in cells for name in re.findall(r"`(\w+)`", cell)]
+
+
+def test_the_migration_guide_lists_only_nd_names_that_tape_lacks() -> None:
+    from tape import nd
+
+    page = (DOCS / "migrating.md").read_text(encoding="utf-8")
+    names = _missing_nd_names(page)
+    assert len(names) == len(set(names)) > 150
+    counted = re.search(r"tape's `nd` has (\d+) of them.*?one of the (\d+) others", page, re.S)
+    assert counted is not None and int(counted.group(2)) == len(names) == 333 - int(counted.group(1))
+    present = [name for name in names if hasattr(nd, name)]
+    assert present == [], f"tape.nd has these now: remove them from the table in migrating.md: {present}"
