@@ -253,12 +253,11 @@ def grad(
         g if g.__class__ is v.__class__ else g.as_interface(v.__class__)
         for g, v in zip(result, vs, strict=True)
     ]
-    if not create_graph:
-        for g in result:
-            note_cut(g, NOT_CREATED)
+    for g in result if not create_graph else ():
+        note_cut(g, NOT_CREATED)
+    if not create_graph or all(g._node is not None for g in result):
         return result
-    # A gradient not depending on its variable (of `x * 2`, radians, Dropout) is joined to it: zeros next.
-    with Scope(True, None):
+    with Scope(True, None):  # a gradient not depending on its variable (of x * 2): joined to it
         return [constant_gradient_op(g, v) if g._node is None else g for g, v in zip(result, vs, strict=True)]
 
 
