@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import ArgumentError
 from .ndarray import NDArray
 
 __all__ = [
@@ -146,7 +147,7 @@ def count(value: Any, where: str, arg: str) -> int:
     except TypeError:
         raise wrong_type(where, arg, "an int", value) from None
     if n < 0:
-        raise ValueError(f"{where}: {arg} must be 0 or more, not {n}")
+        raise ArgumentError(f"{where}: {arg} must be 0 or more, not {n}")
     return n
 
 

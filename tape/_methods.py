@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _numpy_calls, autograd
 from ._args import narrowing
-from ._primitive import Primitive
+from ._primitive import Primitive, refused
 from ._state import flags
 from .ndarray import NDArray, raw, wrap
 from .ops import arith, elementwise, indexing, join, linalg, nn, reduction, special, trig
@@ -74,7 +74,10 @@ def _arithmetic(ufunc: np.ufunc, op: Primitive) -> tuple[Operator, Operator]:
         t = type(o)
         if t in _DIRECT:
             if not flags.recording:  # a 0-d result is a NumPy scalar: made an array (see _primitive.py)
-                r = ufunc(self._data, o if t in _NUMBERS else o._data)
+                try:
+                    r = ufunc(self._data, o if t in _NUMBERS else o._data)
+                except ValueError as e:
+                    raise refused(op.name, e)  # noqa: B904 - NumPy's error is its context
                 return wrap(r if r.__class__ is _ARRAY else _asarray(r), self.__class__)
         elif (o := _operand(o)) is None:
             return NotImplemented  # type: ignore[no-any-return]
@@ -84,7 +87,10 @@ def _arithmetic(ufunc: np.ufunc, op: Primitive) -> tuple[Operator, Operator]:
         t = type(o)
         if t in _DIRECT:
             if not flags.recording:
-                r = ufunc(o if t in _NUMBERS else o._data, self._data)
+                try:
+                    r = ufunc(o if t in _NUMBERS else o._data, self._data)
+                except ValueError as e:
+                    raise refused(op.name, e)  # noqa: B904 - NumPy's error is its context
                 return wrap(r if r.__class__ is _ARRAY else _asarray(r), self.__class__)
         elif (o := _operand(o)) is None:
             return NotImplemented  # type: ignore[no-any-return]

@@ -18,9 +18,10 @@ from ._cuts import no_gradient, note_cut
 from ._graph import _NO_PARAMS, Node, class_of, record_node
 from ._state import flags
 from ._versions import CLOCK
+from .errors import ArgumentError, MXNetError
 from .ndarray import NDArray
 
-__all__ = ["PLAIN", "Primitive"]
+__all__ = ["PLAIN", "Primitive", "refused"]
 
 Vjp = Callable[..., NDArray]
 _new = object.__new__
@@ -87,7 +88,10 @@ class Primitive:
 
     def __call__(self, *args: Any, **params: Any) -> NDArray:
         out = _new(class_of(args))  # wrap(), inlined
-        data = self.fwd(*[x._data if isinstance(x, NDArray) else x for x in args], **params)
+        try:
+            data = self.fwd(*[x._data if isinstance(x, NDArray) else x for x in args], **params)
+        except ValueError as e:  # shapes that do not broadcast...: MXNet's MXNetError
+            raise refused(self.name, e)  # noqa: B904 - NumPy's error is its context
         out._data = data if data.__class__ is _ARRAY else _asarray(data)
         out._node = out._grad = out._grad_req = None
         if flags.recording:  # the flag first: record_node reads it again
@@ -96,6 +100,13 @@ class Primitive:
             elif any(isinstance(x, NDArray) and x._node is not None for x in args):
                 note_cut(out, no_gradient(self.name))
         return out
+
+
+def refused(name: str, e: ValueError) -> ValueError:
+    """NumPy's ValueError in an op's forward (shapes that do not broadcast, a bad reshape) as
+    the error MXNet raises there: an `ArgumentError`, both a ValueError and an MXNetError. The
+    `try` around each forward costs nothing until it raises. An MXNetError stays as it is."""
+    return e if isinstance(e, MXNetError) else ArgumentError(f"{name}: {e}")
 
 
 def _takes_params(fwd: Callable[..., Any], arity: int) -> bool:
@@ -124,7 +135,10 @@ class _Unary(Primitive):
             # computes an integer or bool array in float32, never cuts its result to integers.
             x = x.astype(_FLOAT32)
         out: NDArray = _new(a.__class__ if a_in else NDArray)  # wrap(), inlined; see class_of()
-        data = self.fwd(x)
+        try:
+            data = self.fwd(x)
+        except ValueError as e:
+            raise refused(self.name, e)  # noqa: B904 - NumPy's error is its context
         out._data = data if data.__class__ is _ARRAY else _asarray(data)
         out._grad = out._grad_req = None
         # The recording rule, inlined; the thread-local flag last: most calls in a backward
@@ -153,7 +167,10 @@ class _UnaryWithParams(Primitive):
         if self.float_valued and a_in and x.dtype is not _FLOAT32 and x.dtype.kind not in "fc":
             x = x.astype(_FLOAT32)  # the rule for integer inputs: see _Unary
         out: NDArray = _new(a.__class__ if a_in else NDArray)
-        data = self.fwd(x, **params)
+        try:
+            data = self.fwd(x, **params)
+        except ValueError as e:
+            raise refused(self.name, e)  # noqa: B904 - NumPy's error is its context
         out._data = data if data.__class__ is _ARRAY else _asarray(data)
         out._grad = out._grad_req = None
         if a_in and a._node is not None and flags.recording:
@@ -180,7 +197,10 @@ class _Binary(Primitive):
         x = a._data if a_in else a
         y = b._data if b_in else b
         out: NDArray = _new(a.__class__ if a_in else b.__class__ if b_in else NDArray)  # class_of()
-        data = self.fwd(x, y)
+        try:
+            data = self.fwd(x, y)
+        except ValueError as e:
+            raise refused(self.name, e)  # noqa: B904 - NumPy's error is its context
         out._data = data if data.__class__ is _ARRAY else _asarray(data)
         out._grad = out._grad_req = None
         pa = a_in and a._node is not None
@@ -209,7 +229,10 @@ class _BinaryWithParams(Primitive):
         x = a._data if a_in else a
         y = b._data if b_in else b
         out: NDArray = _new(a.__class__ if a_in else b.__class__ if b_in else NDArray)
-        data = self.fwd(x, y, **params)
+        try:
+            data = self.fwd(x, y, **params)
+        except ValueError as e:
+            raise refused(self.name, e)  # noqa: B904 - NumPy's error is its context
         out._data = data if data.__class__ is _ARRAY else _asarray(data)
         out._grad = out._grad_req = None
         pa = a_in and a._node is not None

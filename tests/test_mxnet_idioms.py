@@ -5,6 +5,8 @@ The expected values were measured on MXNet 1.9.1; the programs themselves stay o
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from conftest import variable
@@ -188,3 +190,25 @@ def test_mxnet_aliases_are_the_same_functions() -> None:
     assert nd.uniform is nd.random.uniform and nd.normal is nd.random.normal
     assert nd.SwapAxis(nd.ones((2, 3)), dim1=0, dim2=1).shape == (3, 2)
     assert nd.uniform(0, 1, shape=(2,)).shape == nd.normal(0, 1, shape=(2,)).shape == (2,)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: nd.ones(2) + nd.ones(3),  # the operator's unrecorded path
+        lambda: nd.add(nd.ones(2), nd.ones(3)),  # a primitive of two arrays
+        lambda: nd.exp(nd.ones(2)) * nd.ones((3, 1, 4)),
+        lambda: nd.one_hot(nd.array([0, 1]), -1),
+    ],
+)
+def test_numpy_value_errors_inside_ops_are_mxnet_errors_too(call: Any) -> None:
+    with pytest.raises(mx.base.MXNetError) as info:
+        call()
+    assert isinstance(info.value, ValueError)
+
+
+def test_numpy_value_errors_while_recording_are_mxnet_errors_too() -> None:
+    x = nd.ones(2)
+    x.attach_grad()
+    with autograd.record(), pytest.raises(mx.base.MXNetError, match="add: operands could not be broadcast"):
+        x + nd.ones(3)
