@@ -212,3 +212,19 @@ def test_numpy_value_errors_while_recording_are_mxnet_errors_too() -> None:
     x.attach_grad()
     with autograd.record(), pytest.raises(mx.base.MXNetError, match="add: operands could not be broadcast"):
         x + nd.ones(3)
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda o: nd.zeros((2, 2), out=o), 0.0),
+        (lambda o: nd.ones((2, 2), out=o), 1.0),
+        (lambda o: nd.full((2, 2), 7, out=o), 7.0),
+    ],
+)
+def test_creation_functions_honour_out(make: Any, expected: float) -> None:
+    o = nd.array([[5.0, 5.0], [5.0, 5.0]])
+    assert make(o) is o
+    np.testing.assert_array_equal(o.asnumpy(), np.full((2, 2), expected))
+    with pytest.raises(ValueError, match="out has shape"):
+        make(nd.zeros((3,)))
