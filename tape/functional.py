@@ -141,6 +141,14 @@ def _dot(gs: list[NDArray], vs: list[Any], xs: list[NDArray], what: str) -> NDAr
     return total
 
 
+def _directions(v: Any, xs: list[NDArray], many: bool, what: str) -> list[Any]:
+    """One vector per input: `v` itself for one input, its items for a tuple of inputs."""
+    vs = list(v) if many else [v]
+    if len(vs) != len(xs):
+        raise ValueError(f"autograd.{what}: give one v per input ({len(xs)}), not {len(vs)}")
+    return vs
+
+
 def _result(values: list[NDArray], many: bool) -> Any:
     return tuple(values) if many else values[0]
 
@@ -174,9 +182,7 @@ def jvp(f: Function, x: Inputs, v: Any, create_graph: bool = False) -> tuple[NDA
     <NDArray 2 @cpu(0)>
     """
     with _variables(x, create_graph, "jvp") as (xs, many):
-        vs = list(v) if many else [v]
-        if len(vs) != len(xs):
-            raise ValueError(f"autograd.jvp: give one v per input ({len(xs)}), not {len(vs)}")
+        vs = _directions(v, xs, many, "jvp")
         y = _call(f, xs, many, "jvp")
         u = wrap(np.zeros_like(y._data), y.__class__)
         u._node, u._grad_req = leaf(), "null"
@@ -268,9 +274,7 @@ def hvp(f: Function, x: Inputs, v: Any, create_graph: bool = False) -> tuple[NDA
     <NDArray 2 @cpu(0)>
     """
     with _variables(x, create_graph, "hvp") as (xs, many):
-        vs = list(v) if many else [v]
-        if len(vs) != len(xs):
-            raise ValueError(f"autograd.hvp: give one v per input ({len(xs)}), not {len(vs)}")
+        vs = _directions(v, xs, many, "hvp")
         y = _scalar(_call(f, xs, many, "hvp"), "hvp")
         with Scope(True, None):
             total = _dot(_grads(y, _ones(y), xs, True), vs, xs, "hvp")  # gᵀv, recorded
