@@ -14,22 +14,30 @@ from . import serialization as _serialization
 from .creation import *
 from .ndarray import NDArray
 from .ops import arith as _arith
+from .ops import conv as _conv
 from .ops import elementwise as _elementwise
 from .ops import indexing as _indexing
 from .ops import join as _join
+from .ops import layout as _layout
 from .ops import linalg as _linalg
+from .ops import logical as _logical
 from .ops import nn as _nn
 from .ops import reduction as _reduction
+from .ops import select as _select
 from .ops import shape as _shape
 from .ops import special as _special
 from .ops import trig as _trig
 from .ops.arith import *
+from .ops.conv import *
 from .ops.elementwise import *
 from .ops.indexing import *
 from .ops.join import *
+from .ops.layout import *
 from .ops.linalg import *
+from .ops.logical import *
 from .ops.nn import *
 from .ops.reduction import *
+from .ops.select import *
 from .ops.shape import *
 from .ops.special import *
 from .ops.trig import *
@@ -77,6 +85,10 @@ __all__ += _join.__all__
 __all__ += _indexing.__all__
 __all__ += _linalg.__all__
 __all__ += _nn.__all__
+__all__ += _select.__all__
+__all__ += _layout.__all__
+__all__ += _logical.__all__
+__all__ += _conv.__all__
 __all__ += _serialization.__all__
 __all__ += [
     "BlockGrad", "Cast", "Concat", "Flatten", "SliceChannel", "ElementWiseSum", "broadcast_axes",

@@ -21,9 +21,11 @@ from typing import Any
 
 import pytest
 import test_ops_binary
+import test_ops_conv
 import test_ops_elementwise
 import test_ops_nn
 import test_ops_reduction
+import test_ops_select
 import test_ops_shape
 
 import tape.nd
@@ -59,6 +61,12 @@ NOT_CHECKED: dict[str, str] = {
     "rint": "piecewise constant: test_rounding_ops_have_zero_gradient asserts the zero gradient",
     "stop_gradient": "zero gradient by design: test_stop_gradient_blocks_the_gradient",
     "cast": "dtype conversion: test_cast_converts_and_differentiates_between_floats asserts it exactly",
+    "argsort": "returns indices: piecewise constant, no gradient (never recorded, as test_ops_select checks)",
+    "logical_and": "0/1 test, never recorded (test_indices_masks_and_tests_are_not_recorded)",
+    "logical_or": "0/1 test, never recorded",
+    "logical_xor": "0/1 test, never recorded",
+    "logical_not": "0/1 test, never recorded (test_indices_masks_and_tests_are_not_recorded)",
+    "shuffle": "a random permutation: not differentiable, as in MXNet; never recorded",
     "Activation": "dispatches to relu, sigmoid, tanh, softrelu, softsign (all UNARY rows); "
     "test_activation_dispatches_to_the_op",
 }
@@ -151,7 +159,15 @@ TABLES: list[tuple[ModuleType, str, str, Callable[[Iterable[Any]], list[Any]]]] 
         "test_shape_op_matches_numpy_and_differentiates",
         _nd_ops_applied_to_the_argument(test_ops_shape, "SHAPE_CASES"),
     ),
+    (
+        test_ops_select,
+        "SELECT_CASES",
+        "test_select_op_matches_numpy_and_differentiates",
+        _nd_ops_applied_to_the_argument(test_ops_select, "SELECT_CASES"),
+    ),
     (test_ops_nn, "SOFTMAXES", "test_softmax_derivatives_to_third_order", _itself),
+    (test_ops_conv, "CONVOLUTIONS", "test_convolution_derivatives_to_second_order", _column(0)),
+    (test_ops_conv, "POOLINGS", "test_pooling_derivatives_to_second_order", _column(0)),
 ]
 TABLE_IDS = [f"{module.__name__}.{table}" for module, table, _, _ in TABLES]
 

@@ -95,6 +95,11 @@ BASE: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "batch_dot": ((nd.ones((2, 2, 3)), nd.ones((2, 3, 2))), {}),
     "softmax_cross_entropy": ((X, IDX), {}),
     "FullyConnected": ((X, nd.ones((3, 2)), nd.zeros(3)), {"num_hidden": 3}),
+    "Convolution": (
+        (nd.ones((1, 1, 3, 3)), nd.ones((2, 1, 2, 2)), nd.zeros(2)),
+        {"kernel": (2, 2), "num_filter": 2},
+    ),
+    "Pooling": ((nd.ones((1, 1, 3, 3)),), {"kernel": (2, 2)}),
     "Activation": ((X, "relu"), {}),
     "save": ((FILE, X), {}),
     "load": ((FILE,), {}),
@@ -108,6 +113,11 @@ BASE: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "poisson": ((3.0,), {"shape": (2,)}),
     "shuffle": ((X,), {}),
     "multinomial": ((nd.array([0.25, 0.75]),), {"shape": 3}),
+    "gather_nd": ((X, nd.array([[0, 1], [1, 0]])), {}),
+    "scatter_nd": ((nd.array([1, 2]), nd.array([[0, 1], [1, 0]]), (2, 2)), {}),
+    "slice_like": ((X, nd.ones((1, 2))), {}),
+    "moveaxis": ((X, 0, 1), {}),
+    "pad": ((nd.ones((1, 1, 2, 2)), "edge", (0, 0, 0, 0, 1, 1, 1, 1)), {}),
 }
 
 # Functions that the walk cannot check, and why.
