@@ -18,6 +18,8 @@ from .ops import conv as _conv
 from .ops import elementwise as _elementwise
 from .ops import indexing as _indexing
 from .ops import join as _join
+from .ops import la as linalg
+from .ops import layers as _layers
 from .ops import layout as _layout
 from .ops import linalg as _linalg
 from .ops import logical as _logical
@@ -27,11 +29,13 @@ from .ops import select as _select
 from .ops import shape as _shape
 from .ops import special as _special
 from .ops import trig as _trig
+from .ops import updates as _updates
 from .ops.arith import *
 from .ops.conv import *
 from .ops.elementwise import *
 from .ops.indexing import *
 from .ops.join import *
+from .ops.layers import *
 from .ops.layout import *
 from .ops.linalg import *
 from .ops.logical import *
@@ -41,6 +45,7 @@ from .ops.select import *
 from .ops.shape import *
 from .ops.special import *
 from .ops.trig import *
+from .ops.updates import *
 from .serialization import *
 
 # MXNet's other names for the same ops.
@@ -72,6 +77,20 @@ random_normal = normal = random.normal
 random_uniform = uniform = random.uniform
 Reshape = _shape.reshape
 SwapAxis = _shape.swapaxes
+# nd.linalg's ops under MXNet's flat names.
+linalg_gemm = linalg.gemm
+linalg_gemm2 = linalg.gemm2
+linalg_potrf = linalg.potrf
+linalg_potri = linalg.potri
+linalg_trsm = linalg.trsm
+linalg_trmm = linalg.trmm
+linalg_syrk = linalg.syrk
+linalg_sumlogdiag = linalg.sumlogdiag
+linalg_inverse = linalg.inverse
+linalg_det = linalg.det
+linalg_slogdet = linalg.slogdet
+linalg_extractdiag = linalg.extractdiag
+linalg_makediag = linalg.makediag
 
 __all__ = ["NDArray", "random"]
 __all__ += _creation.__all__
@@ -89,6 +108,8 @@ __all__ += _select.__all__
 __all__ += _layout.__all__
 __all__ += _logical.__all__
 __all__ += _conv.__all__
+__all__ += _layers.__all__
+__all__ += _updates.__all__
 __all__ += _serialization.__all__
 __all__ += [
     "BlockGrad", "Cast", "Concat", "Flatten", "SliceChannel", "ElementWiseSum", "broadcast_axes",
@@ -97,4 +118,9 @@ __all__ += [
     "broadcast_maximum", "broadcast_minimum", "broadcast_equal", "broadcast_not_equal",
     "broadcast_greater", "broadcast_greater_equal", "broadcast_lesser", "broadcast_lesser_equal",
     "random_normal", "random_uniform", "normal", "uniform", "Reshape", "SwapAxis",
+]  # fmt: skip
+__all__ += [
+    "linalg", "linalg_gemm", "linalg_gemm2", "linalg_potrf", "linalg_potri", "linalg_trsm", "linalg_trmm",
+    "linalg_syrk", "linalg_sumlogdiag", "linalg_inverse", "linalg_det", "linalg_slogdet",
+    "linalg_extractdiag", "linalg_makediag",
 ]  # fmt: skip

@@ -340,7 +340,7 @@ def test_the_migration_guide_lists_only_nd_names_that_tape_lacks() -> None:
 
     page = (DOCS / "migrating.md").read_text(encoding="utf-8")
     names = _missing_nd_names(page)
-    assert len(names) == len(set(names)) > 150
+    assert len(names) == len(set(names)) > 100  # a sanity floor: the table was read whole
     counted = re.search(r"tape's `nd` has (\d+) of them.*?one of the (\d+) others", page, re.S)
     assert counted is not None and int(counted.group(2)) == len(names) == 333 - int(counted.group(1))
     present = [name for name in names if hasattr(nd, name)]

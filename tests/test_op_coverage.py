@@ -23,6 +23,8 @@ import pytest
 import test_ops_binary
 import test_ops_conv
 import test_ops_elementwise
+import test_ops_la
+import test_ops_layers
 import test_ops_nn
 import test_ops_reduction
 import test_ops_select
@@ -35,6 +37,7 @@ import tape.nd
 NOT_CHECKED: dict[str, str] = {
     "NDArray": "the array class, not an op; its operators call the table ops",
     "random": "the nd.random module of samplers, tested in test_random.py",
+    "linalg": "the nd.linalg module: its ops are checked under their flat names, linalg_*",
     "random_normal": "draws samples (nd.random.normal); nothing to differentiate",
     "random_uniform": "draws samples (nd.random.uniform); nothing to differentiate",
     "array": "creation from Python or NumPy data; never in a graph",
@@ -69,6 +72,11 @@ NOT_CHECKED: dict[str, str] = {
     "shuffle": "a random permutation: not differentiable, as in MXNet; never recorded",
     "Activation": "dispatches to relu, sigmoid, tanh, softrelu, softsign (all UNARY rows); "
     "test_activation_dispatches_to_the_op",
+    "sgd_update": "an optimizer step, not differentiable (as in MXNet); refused inside record() on arrays "
+    "in a graph (test_ops_updates)",
+    "sgd_mom_update": "an optimizer step, not differentiable (as in MXNet); test_ops_updates",
+    "adam_update": "an optimizer step, not differentiable (as in MXNet); test_ops_updates",
+    "rmsprop_update": "an optimizer step, not differentiable (as in MXNet); test_ops_updates",
 }
 
 # Checked against finite differences by a test that is not table-driven over ops:
@@ -92,6 +100,7 @@ CHECKED_ELSEWHERE: dict[str, str] = {
     "softmax_cross_entropy": "test_ops_nn::test_softmax_cross_entropy_derivatives_to_second_order",
     "Dropout": "test_ops_nn::test_dropout_in_predict_mode_differentiates",  # training mask: exact test
     "FullyConnected": "test_ops_nn::test_fully_connected_derivatives_to_second_order",
+    "linalg_slogdet": "test_ops_la::test_slogdet_logabsdet_derivatives_to_second_order",  # two outputs
 }
 
 
@@ -168,6 +177,8 @@ TABLES: list[tuple[ModuleType, str, str, Callable[[Iterable[Any]], list[Any]]]] 
     (test_ops_nn, "SOFTMAXES", "test_softmax_derivatives_to_third_order", _itself),
     (test_ops_conv, "CONVOLUTIONS", "test_convolution_derivatives_to_second_order", _column(0)),
     (test_ops_conv, "POOLINGS", "test_pooling_derivatives_to_second_order", _column(0)),
+    (test_ops_la, "GRADIENTS", "test_derivatives_to_second_order", _column(0)),
+    (test_ops_layers, "LAYERS", "test_layer_derivatives_to_second_order", _column(0)),
 ]
 TABLE_IDS = [f"{module.__name__}.{table}" for module, table, _, _ in TABLES]
 

@@ -37,6 +37,7 @@ IDX = nd.array([0, 1])
 KIND: dict[str, str] = {
     **dict.fromkeys(["data", "lhs", "rhs", "base", "exp", "a", "indices", "index", "condition"], "array"),
     **dict.fromkeys(["x", "y", "weight", "bias", "label", "out", "args"], "array"),
+    **dict.fromkeys(["A", "B", "C"], "array"),  # nd.linalg's matrices
     **dict.fromkeys(["loc", "scale", "low", "high", "alpha", "beta", "lam"], "array"),
     **dict.fromkeys(["shape", "reps", "size"], "shape"),
     **dict.fromkeys(["axis", "axes", "dim", "dim1", "dim2"], "axis"),
@@ -118,12 +119,23 @@ BASE: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "slice_like": ((X, nd.ones((1, 2))), {}),
     "moveaxis": ((X, 0, 1), {}),
     "pad": ((nd.ones((1, 1, 2, 2)), "edge", (0, 0, 0, 0, 1, 1, 1, 1)), {}),
+    "linalg.potrf": ((nd.array([[2.0, 1.0], [1.0, 2.0]]),), {}),  # positive definite; X is not
+    "BatchNorm": ((X, nd.ones(2), nd.zeros(2), nd.zeros(2), nd.ones(2)), {}),
+    "LayerNorm": ((X, nd.ones(2), nd.zeros(2)), {}),
+    "InstanceNorm": ((nd.ones((1, 2, 3)), nd.ones(2), nd.zeros(2)), {}),
+    "Embedding": ((IDX, nd.ones((2, 3)), 2, 3), {}),
+    "SequenceMask": ((X, IDX), {"use_sequence_length": True}),
+    "sgd_update": ((nd.ones((2, 2)), X, 0.1), {}),
+    "sgd_mom_update": ((nd.ones((2, 2)), X, nd.zeros((2, 2)), 0.1), {}),  # its own mom, written in place
+    "adam_update": ((nd.ones((2, 2)), X, nd.zeros((2, 2)), nd.zeros((2, 2)), 0.1), {}),
+    "rmsprop_update": ((nd.ones((2, 2)), X, nd.zeros((2, 2)), 0.1), {}),
 }
 
 # Functions that the walk cannot check, and why.
 NOT_WALKED: dict[str, str] = {
     "NDArray": "the array class, not a function; its operators hand their operands to the op functions",
     "random": "the nd.random module: its samplers are walked below, as nd.random.<name>",
+    "linalg": "the nd.linalg module: its ops are walked under their flat names, nd.linalg_<name>",
     "waitall": "takes no arguments",
     "arange": "takes only numbers (start, stop, step, repeat): no array, shape, axis or count",
     "random.seed": "takes only a seed (a number, NumPy's to check) and a context",
@@ -138,12 +150,17 @@ def _walked() -> list[tuple[str, Callable[..., Any]]]:
 
 
 def _key(name: str, f: Callable[..., Any]) -> str:
-    """The row of `f` in BASE: its own name (nd.random's gamma is `random.gamma`)."""
+    """The row of `f` in BASE: its own name (nd.random's gamma is `random.gamma`, nd.linalg's
+    ops `linalg.<name>`)."""
+    if f.__module__ == "tape.ops.la":
+        return f"linalg.{f.__name__}"
     return "random.gamma" if f is tape.random.gamma else f.__name__
 
 
 def _where(f: Callable[..., Any]) -> str:
-    """How an error message names `f`: nd.<name>, or nd.random.<name> for a sampler."""
+    """How an error message names `f`: nd.<name>, nd.random.<name> for a sampler, nd.linalg.<name>."""
+    if f.__module__ == "tape.ops.la":
+        return f"nd.linalg.{f.__name__}"
     return f"nd.random.{f.__name__}" if f.__module__ == "tape.random" else f"nd.{f.__name__}"
 
 
