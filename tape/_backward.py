@@ -45,15 +45,17 @@ def run_backward(
     retain_graph: bool,
     create_graph: bool,
     train_mode: bool,
+    unreached_zero: bool = False,
 ) -> list[NDArray] | None:
     """Backpropagate `head_grads` from `heads`.
 
     With `variables` None, write (or add) into the `.grad` buffer of every marked array
-    reached; otherwise return the gradients of `variables` and touch no buffer.
+    reached; otherwise return the gradients of `variables` and touch no buffer (zeros for a
+    variable the heads do not reach, with `unreached_zero`; else that is an error).
     """
     # 1. Find every node reachable from the heads and count the edges into each, so that a
     #    node runs only once all the gradients flowing into it have been summed.
-    walk = _Walk(heads, variables, retain_graph, create_graph)
+    walk = _Walk(heads, variables, retain_graph, create_graph, unreached_zero)
     # 2. Run the nodes whose gradients are all in, in reverse topological order, with
     #    recording set to create_graph (so that the VJPs record themselves) and training to
     #    train_mode. Saved in locals rather than through a Scope: this is once per backward.
@@ -92,6 +94,7 @@ class _Walk:
         variables: Sequence[NDArray] | None,
         retain_graph: bool,
         create_graph: bool,
+        unreached_zero: bool = False,
     ) -> None:
         """Phase 1: count the edges into every node reachable from `heads`; check what they reach."""
         self.retain_graph = retain_graph
@@ -146,7 +149,7 @@ class _Walk:
                     self._register(pn, p)
                 if p._grad_req is not None:
                     reached.append(p)
-        _check_reached(reached, variables)
+        _check_reached(reached, variables, unreached_zero)
 
     def _register(self, node: Node, arr: NDArray) -> None:
         """Note `arr` as a reached output of the multi-output `node`."""
@@ -354,7 +357,7 @@ def _modified(node: Node, which: str) -> AutogradError:
     )
 
 
-def _check_reached(reached: list[NDArray], variables: Sequence[NDArray] | None) -> None:
+def _check_reached(reached: list[NDArray], variables: Sequence[NDArray] | None, unreached_zero: bool) -> None:
     """Raise unless the marked arrays `reached` include what the backward must deliver to."""
     if variables is None:
         for a in reached:  # a loop: a generator costs more than this usually takes
@@ -371,7 +374,7 @@ def _check_reached(reached: list[NDArray], variables: Sequence[NDArray] | None) 
                 f"variable {k} is not marked: call attach_grad() on it (or pass it to "
                 "autograd.mark_variables) before computing the heads"
             )
-        if id(v) not in reached_ids:
+        if id(v) not in reached_ids and not unreached_zero:
             raise AutogradError(
                 f"variable {k} is not reachable from the heads: the heads were not computed "
                 "from it inside autograd.record()"

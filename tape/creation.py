@@ -72,15 +72,18 @@ def _check_stype(stype: str | None) -> None:
         raise ArgumentError(f"tape arrays are dense: stype must be None or 'default', not {stype!r}")
 
 
-def into(out: NDArray | None, result: NDArray, where: str) -> NDArray:
-    """`result`, or `out` with `result` written into it (MXNet's `out=`), as MXNet returns it."""
+def into(out: NDArray | None, result: NDArray, where: str, cls: type[NDArray] = NDArray) -> NDArray:
+    """`result`, or `out` (an array of class `cls`) with `result` written into it (MXNet's and
+    NumPy's `out=`), as MXNet returns it. The one implementation of `out=` for `nd` and `np`."""
     if out is None:
         return result
-    if not isinstance(out, NDArray):
-        raise wrong_type(where, "out", "an NDArray (or None)", out)
+    if not isinstance(out, cls):
+        raise wrong_type(
+            where, "out", f"{'an NDArray' if cls is NDArray else 'a tape.np array'} (or None)", out
+        )
     if out.shape != result.shape:
         raise ArgumentError(f"{where}: out has shape {out.shape}, but the result has shape {result.shape}")
-    out[:] = result
+    out[...] = result  # `...`, not `:`, so that a 0-d out (tape.np) takes its value too
     return out
 
 

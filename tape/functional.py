@@ -83,34 +83,15 @@ def _call(f: Function, xs: list[NDArray], many: bool, what: str) -> NDArray:
     return y
 
 
-def _reached(y: NDArray, xs: list[NDArray]) -> list[NDArray]:
-    """Those of `xs` that `y` depends on (their derivatives are zero, not an error)."""
-    wanted = {id(x._node): x for x in xs}
-    seen: set[int] = set()
-    stack = [y._node]
-    found = []
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        if id(node) in wanted:
-            found.append(wanted[id(node)])
-        stack.extend(a._node for a in node.inputs or () if isinstance(a, NDArray))
-    return found
-
-
 def _grads(y: NDArray, head: NDArray, xs: list[NDArray], create_graph: bool) -> list[NDArray]:
-    """The gradients of `y` (with head gradient `head`) with respect to each of `xs`."""
-    reached = _reached(y, xs)
-    result = run_backward([y], [head], reached, True, create_graph, flags.training) if reached else []
+    """The gradients of `y` (with head gradient `head`) with respect to each of `xs`; zeros for
+    an input that `y` does not depend on."""
+    if y._node is None:  # f(x) does not depend on x at all
+        return [wrap(np.zeros_like(x._data), x.__class__) for x in xs]
+    result = run_backward([y], [head], xs, True, create_graph, flags.training, unreached_zero=True)
     assert result is not None
-    by_input = {id(x): g for x, g in zip(reached, result, strict=True)}
     out = []
-    for x in xs:
-        g = by_input.get(id(x))
-        if g is None:  # f(x) does not depend on x: a zero derivative
-            g = wrap(np.zeros_like(x._data), x.__class__)
+    for g, x in zip(result, xs, strict=True):
         if g.__class__ is not x.__class__:  # a graph that mixes nd and np arrays
             g = g.as_interface(x.__class__)
         if not create_graph:

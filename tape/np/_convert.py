@@ -14,6 +14,7 @@ from typing import Any
 import numpy as onp
 
 from .._primitive import Primitive
+from ..creation import into as _into
 from ..ndarray import NDArray
 from ..ops.elementwise import NUMPY_SCALARS
 from ._creation import asarray
@@ -56,15 +57,8 @@ def operand(x: Any, fname: str, arg: str) -> Any:
 
 
 def into(out: Any, result: NDArray, fname: str) -> NDArray:
-    """`result`, or `out` with `result` written into it (NumPy's `out=`)."""
-    if out is None:
-        return result
-    if not isinstance(out, ndarray):
-        raise TypeError(f"np.{fname}: out must be a tape.np array, not {type(out).__name__}")
-    if out.shape != result.shape:
-        raise ValueError(f"np.{fname}: out has shape {out.shape}, but the result has shape {result.shape}")
-    out[...] = result
-    return out
+    """`result`, or `out` with `result` written into it (NumPy's `out=`): `creation.into`."""
+    return result if out is None else _into(out, result, f"np.{fname}", ndarray)
 
 
 def unary(op: Primitive, x: Any, out: Any, fname: str) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as onp
 
 from .. import context as _context
+from ..creation import shape_of
 from ..ndarray import NDArray, wrap
 from ..ops import shape as _shapes
 from ._ndarray import ndarray
@@ -39,15 +40,6 @@ def dtype_of(dtype: Any, fname: str, default: Any = DEFAULT) -> onp.dtype[Any]:
             f"{fname}: dtype must be a NumPy dtype or its name, such as 'float32', not {dtype!r}"
         ) from e
     return out
-
-
-def shape_of(shape: Any, fname: str, arg: str = "shape") -> tuple[int, ...]:
-    """`shape` (an int or a sequence of ints) as a tuple, or a TypeError naming `fname` and `arg`."""
-    if isinstance(shape, int | onp.integer) and not isinstance(shape, bool):
-        return (int(shape),)
-    if isinstance(shape, tuple | list) and all(isinstance(n, int | onp.integer) for n in shape):
-        return tuple(int(n) for n in shape)
-    raise TypeError(f"{fname}: {arg} must be an int or a tuple of ints, not {shape!r}")
 
 
 def _setup(ctx: Any, order: str = "C") -> None:

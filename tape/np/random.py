@@ -13,8 +13,9 @@ import numpy as onp
 
 from .. import context as _context
 from .. import random as _random
+from ..creation import shape_of
 from ..ndarray import NDArray
-from ._creation import dtype_of, new, shape_of
+from ._creation import dtype_of, new
 from ._ndarray import ndarray
 
 __all__ = [
