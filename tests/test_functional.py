@@ -191,6 +191,69 @@ def test_np_arrays_give_np_arrays() -> None:
     assert y.shape == () and isinstance(hv, tnp.ndarray)
 
 
+# ---- a tall Jacobian is built by columns ----------------------------------------------------
+C = RNG.standard_normal((3, 4))
+
+
+def tall(x: Any, y: Any) -> Any:
+    """24 outputs of four inputs (two 2-vectors, broadcast), so the Jacobian is built a column
+    at a time; `y` enters through a sum."""
+    return nd.tanh(nd.broadcast_mul(x.reshape((2, 1, 1)), nd.array(C, dtype=x.dtype)) * y.sum())
+
+
+def tall_np(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.tanh(x.reshape(2, 1, 1) * C * y.sum())
+
+
+def test_a_tall_jacobian_is_built_by_columns_and_matches_finite_differences(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tape.functional
+
+    def no_rows(*args: Any) -> Any:
+        raise AssertionError("built by rows")
+
+    monkeypatch.setattr(tape.functional, "_rows", no_rows)
+    x, y = RNG.standard_normal(2), RNG.standard_normal(2)
+    jx, jy = autograd.jacobian(tall, (arr(x), arr(y)))
+    assert jx.shape == jy.shape == (2, 3, 4, 2)
+    np.testing.assert_allclose(value(jx), fd_jacobian(lambda u: tall_np(u, y), x), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(value(jy), fd_jacobian(lambda u: tall_np(x, u), y), rtol=1e-6, atol=1e-9)
+
+
+def test_columns_and_rows_give_the_same_jacobian(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tape.functional
+
+    x, y = arr(RNG.standard_normal(2)), arr(RNG.standard_normal(2))
+    by_columns = [value(j) for j in autograd.jacobian(tall, (x, y))]
+    monkeypatch.setattr(tape.functional, "COLUMN_COST", 10**9)
+    by_rows = [value(j) for j in autograd.jacobian(tall, (x, y))]
+    for c, r in zip(by_columns, by_rows, strict=True):
+        np.testing.assert_allclose(c, r, rtol=1e-14, atol=1e-15)
+
+
+def test_a_tall_jacobian_with_create_graph_differentiates_again() -> None:
+    # f(x) = x0 * w (eight outputs of one input): J = w, and d(sum J * x0)/dx0 = sum w.
+    w = arr(np.arange(1.0, 9.0))
+    x = arr([3.0])
+    x.attach_grad()
+    with autograd.record():
+        j = autograd.jacobian(lambda z: z**2 * w, x, create_graph=True)  # 2 x0 w, shape (8, 1)
+        total = j.sum()
+    total.backward()
+    assert j.shape == (8, 1)
+    np.testing.assert_allclose(value(j)[:, 0], 6.0 * np.arange(1.0, 9.0))
+    np.testing.assert_allclose(value(x.grad), [2.0 * 36.0])
+
+
+def test_a_tall_jacobian_keeps_float32_and_zeros_for_an_unused_input() -> None:
+    x, unused = arr([1.0], np.float32), arr([2.0, 3.0], np.float32)
+    jx, ju = autograd.jacobian(lambda a, b: nd.exp(a * nd.ones(12, dtype="float32")), (x, unused))
+    assert jx.dtype == ju.dtype == np.float32 and ju.shape == (12, 2)
+    np.testing.assert_allclose(value(jx), np.full((12, 1), np.e), rtol=1e-6)
+    np.testing.assert_array_equal(value(ju), np.zeros((12, 2)))
+
+
 # ---- no trace -------------------------------------------------------------------------------
 def test_modes_marks_and_grad_buffers_are_left_as_they_were() -> None:
     x = arr([1.0, 2.0])
