@@ -17,6 +17,8 @@ from . import _numpy_calls, autograd
 from ._args import narrowing
 from ._primitive import Primitive, refused
 from ._state import flags
+from ._xp import as_data
+from .context import mixed
 from .ndarray import NDArray, raw, wrap
 from .ops import arith, elementwise, indexing, join, linalg, nn, reduction, special, trig
 from .ops import shape as shapes
@@ -40,7 +42,7 @@ _DIRECT = {NDArray, int, float, bool}
 _NUMBERS = frozenset((int, float, bool))
 _OPERANDS = (NDArray, int, float)  # and their subclasses (bool is one of int)
 _ARRAY = np.ndarray
-_asarray = np.asarray
+_asarray = as_data
 
 
 def _operand(x: Any) -> Any:
@@ -78,6 +80,8 @@ def _arithmetic(ufunc: np.ufunc, op: Primitive) -> tuple[Operator, Operator]:
                     r = ufunc(self._data, o if t in _NUMBERS else o._data)
                 except ValueError as e:
                     raise refused(op.name, e)  # noqa: B904 - NumPy's error is its context
+                except TypeError as e:
+                    raise mixed(op.name, e, self._data, raw(o))  # noqa: B904 - the device's error
                 return wrap(r if r.__class__ is _ARRAY else _asarray(r), self.__class__)
         elif (o := _operand(o)) is None:
             return NotImplemented  # type: ignore[no-any-return]
@@ -91,6 +95,8 @@ def _arithmetic(ufunc: np.ufunc, op: Primitive) -> tuple[Operator, Operator]:
                     r = ufunc(o if t in _NUMBERS else o._data, self._data)
                 except ValueError as e:
                     raise refused(op.name, e)  # noqa: B904 - NumPy's error is its context
+                except TypeError as e:
+                    raise mixed(op.name, e, raw(o), self._data)  # noqa: B904 - the device's error
                 return wrap(r if r.__class__ is _ARRAY else _asarray(r), self.__class__)
         elif (o := _operand(o)) is None:
             return NotImplemented  # type: ignore[no-any-return]

@@ -18,6 +18,8 @@ from ._cuts import no_gradient, note_cut
 from ._graph import _NO_PARAMS, Node, class_of, record_node
 from ._state import flags
 from ._versions import CLOCK
+from ._xp import as_data
+from .context import mixed
 from .errors import ArgumentError, MXNetError
 from .ndarray import NDArray
 
@@ -30,9 +32,10 @@ _SECOND = (1,)
 _BOTH = (0, 1)
 _FLOAT32 = np.dtype(np.float32)  # tape's default float type
 # NumPy's ufuncs give a scalar, not a 0-d array, for 0-d inputs (`tape.np` has 0-d arrays): an
-# array's data is always an ndarray, so results are checked (one class test) and wrapped.
+# array's data is always an ndarray (or a GPU array), so results are checked (one class test)
+# and wrapped.
 _ARRAY = np.ndarray
-_asarray = np.asarray
+_asarray = as_data
 
 
 class Primitive:
@@ -92,6 +95,8 @@ class Primitive:
             data = self.fwd(*[x._data if isinstance(x, NDArray) else x for x in args], **params)
         except ValueError as e:  # shapes that do not broadcast...: MXNet's MXNetError
             raise refused(self.name, e)  # noqa: B904 - NumPy's error is its context
+        except TypeError as e:
+            raise mixed(self.name, e, *[x._data for x in args if isinstance(x, NDArray)])  # noqa: B904
         out._data = data if data.__class__ is _ARRAY else _asarray(data)
         out._node = out._grad = out._grad_req = None
         if flags.recording:  # the flag first: record_node reads it again
@@ -201,6 +206,8 @@ class _Binary(Primitive):
             data = self.fwd(x, y)
         except ValueError as e:
             raise refused(self.name, e)  # noqa: B904 - NumPy's error is its context
+        except TypeError as e:
+            raise mixed(self.name, e, x, y)  # noqa: B904 - the device's error is its context
         out._data = data if data.__class__ is _ARRAY else _asarray(data)
         out._grad = out._grad_req = None
         pa = a_in and a._node is not None
@@ -233,6 +240,8 @@ class _BinaryWithParams(Primitive):
             data = self.fwd(x, y, **params)
         except ValueError as e:
             raise refused(self.name, e)  # noqa: B904 - NumPy's error is its context
+        except TypeError as e:
+            raise mixed(self.name, e, x, y)  # noqa: B904 - the device's error is its context
         out._data = data if data.__class__ is _ARRAY else _asarray(data)
         out._grad = out._grad_req = None
         pa = a_in and a._node is not None

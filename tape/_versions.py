@@ -20,6 +20,8 @@ import weakref
 
 import numpy as np
 
+from ._xp import is_device_array
+
 __all__ = ["CLOCK", "note_write", "written_after"]
 
 # CLOCK[0] is the time of the latest in-place write (0: none yet). A list, so that the modules
@@ -53,7 +55,8 @@ def _forget(version: _Version) -> None:
 
 def _owner(data: np.ndarray) -> np.ndarray:
     base = data.base
-    while isinstance(base, _ARRAY):  # a view's memory is its base's (None or bytes: its own)
+    # A view's memory is its base's (None or bytes: its own); a GPU view's base is a GPU array.
+    while isinstance(base, _ARRAY) or (base is not None and is_device_array(base)):
         data, base = base, base.base
     return data
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _xp
 from . import context as _context
 from ._args import count, int_tuple, wrong_type
 from .errors import ArgumentError
@@ -49,7 +50,7 @@ def array(source_array: Any, ctx: _context.Context | None = None, dtype: Any = N
         data = source_array._data.astype(dtype_of(dtype, source_array._data.dtype))
     else:
         data = _values(source_array, dtype_of(dtype))
-    return NDArray(data.reshape(1) if data.ndim == 0 else data)
+    return NDArray(_context.place(data.reshape(1) if data.ndim == 0 else data, ctx))
 
 
 _NOT_NUMBERS = (str, bytes, dict, set, frozenset)  # NumPy would parse a str, wrap the others
@@ -96,7 +97,7 @@ def _filled(
     dims = shape_of(shape, where)
     if not dims:  # MXNet refuses it too; a 0-d array here would break nd's (1,) convention
         raise ArgumentError(f"{where}: legacy nd arrays have no 0-d shape: give shape=(1,), or use tape.np")
-    return into(out, NDArray(np.full(dims, val, dtype=dtype_of(dtype))), where)
+    return into(out, NDArray(_context.place(np.full(dims, val, dtype=dtype_of(dtype)), ctx)), where)
 
 
 def zeros(
@@ -189,7 +190,7 @@ def arange(
     data = np.arange(start, stop, step).astype(dtype_of(dtype))
     if repeat != 1:
         data = np.repeat(data, repeat)
-    return NDArray(data)
+    return NDArray(_context.place(data, ctx))
 
 
 def eye(N: int, M: int = 0, k: int = 0, ctx: _context.Context | None = None, dtype: Any = None) -> NDArray:  # noqa: N803
@@ -204,7 +205,7 @@ def eye(N: int, M: int = 0, k: int = 0, ctx: _context.Context | None = None, dty
     """
     _context.check(ctx)
     rows, columns = count(N, "nd.eye", "N"), count(M, "nd.eye", "M")
-    return NDArray(np.eye(rows, columns or None, k, dtype=dtype_of(dtype)))
+    return NDArray(_context.place(np.eye(rows, columns or None, k, dtype=dtype_of(dtype)), ctx))
 
 
 def linspace(
@@ -225,12 +226,16 @@ def linspace(
     """
     _context.check(ctx)
     n = count(num, "nd.linspace", "num")
-    return NDArray(np.linspace(start, stop, n, endpoint=endpoint).astype(dtype_of(dtype)))
+    return NDArray(
+        _context.place(np.linspace(start, stop, n, endpoint=endpoint).astype(dtype_of(dtype)), ctx)
+    )
 
 
 def waitall() -> None:
-    """Wait for all pending computation: a no-op, NumPy computes eagerly.
+    """Wait until every GPU has finished the work given to it; on the CPU, where NumPy
+    computes eagerly, there is nothing to wait for.
 
     >>> from tape import nd
     >>> nd.waitall()
     """
+    _xp.synchronize()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import _xp
 from . import context as _context
 from ._cuts import DETACHED, note_cut
 from ._state import flags
@@ -132,8 +133,8 @@ class NDArray(_Methods):
 
     @property
     def context(self) -> _context.Context:
-        """The device: always ``cpu(0)``."""
-        return _context.cpu()
+        """The device that holds the values: ``cpu(0)``, or ``gpu(i)``."""
+        return _context.of(self._data)
 
     ctx = context
 
@@ -154,13 +155,15 @@ class NDArray(_Methods):
 
     # ---- leaving the tape ---------------------------------------------------------------
     def asnumpy(self) -> np.ndarray:
-        """A NumPy copy of the values; the copy is not in any graph.
+        """A NumPy copy of the values; the copy is not in any graph. From a GPU it waits for
+        the device (as `asscalar`, `item`, `tolist`, `float()` and `numpy.asarray(x)` do).
 
         >>> from tape import nd
         >>> nd.ones((2,)).asnumpy()
         array([1., 1.], dtype=float32)
         """
-        return np.array(self._data, copy=True)
+        data = self._data
+        return data.copy() if data.__class__ is np.ndarray else _xp.to_host(data)
 
     def asscalar(self) -> Any:
         """The value of a one-element array as a NumPy scalar.
@@ -171,7 +174,7 @@ class NDArray(_Methods):
         """
         if self._data.size != 1:
             raise ValueError(f"asscalar() needs an array of size 1, but this one has shape {self.shape}")
-        return self._data.reshape(()).copy()[()]
+        return _xp.to_host(self._data.reshape(())).copy()[()]
 
     def item(self) -> Any:
         """The value of a one-element array as a Python scalar."""
@@ -179,17 +182,23 @@ class NDArray(_Methods):
 
     def tolist(self) -> Any:
         """The values as nested Python lists."""
-        return self._data.tolist()
+        return _xp.to_host(self._data).tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        data = self._data if dtype is None else self._data.astype(dtype, copy=False)
+        data = _xp.to_host(self._data)  # a GPU array comes over (so matplotlib takes it)
+        if data is not self._data and copy is False:
+            raise ValueError(f"the values are on {self.context}: converting them needs a copy")
+        data = data if dtype is None else data.astype(dtype, copy=False)
         if copy is False and data is not self._data:
             raise ValueError(f"converting dtype {self._data.dtype} to {np.dtype(dtype)} needs a copy")
         # NumPy 2 relies on copy=True: `np.array(x)` must not share memory with x.
         return data.copy() if copy and data is self._data else data
 
     def wait_to_read(self) -> None:
-        """Wait until the values are computed: a no-op, NumPy computes eagerly."""
+        """Wait until the values are computed: on a GPU, until its device is done; on the CPU,
+        where NumPy computes eagerly, at once."""
+        if self._data.__class__ is not np.ndarray:
+            _xp.synchronize(_xp.device_id(self._data))
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle the values and, of a marked array, its grad_req and `.grad`; never a graph.
@@ -200,7 +209,8 @@ class NDArray(_Methods):
         >>> y.grad_req, y.grad.shape, pickle.loads(pickle.dumps(x * 2)).grad_req
         ('add', (2,), None)
         """
-        return _restore, (self._data, self._grad, self._grad_req, self.__class__)
+        # Saved from the host, loaded to the default context (as `nd.load` does).
+        return _restore, (_xp.to_host(self._data), self._grad, self._grad_req, self.__class__)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> NDArray:
         """`copy.deepcopy`: the copy a pickle round trip gives."""
@@ -231,19 +241,42 @@ class NDArray(_Methods):
 
     # ---- devices ------------------------------------------------------------------------
     def copyto(self, other: NDArray | _context.Context) -> NDArray:
-        """Copy into the array `other` (and return it), or to a new array on context `other`."""
+        """Copy into the array `other` (and return it), or to a new array on context `other`.
+        The copy is outside any graph, as in MXNet.
+
+        >>> import tape
+        >>> tape.nd.ones((2,)).copyto(tape.cpu())
+        <BLANKLINE>
+        [1. 1.]
+        <NDArray 2 @cpu(0)>
+        """
         if isinstance(other, _context.Context):
             _context.check(other)
-            return self.copy()
+            data = _context.place(self._data, other)
+            return wrap(data.copy() if data is self._data else data, self.__class__)
         if not isinstance(other, NDArray):
             raise TypeError(f"copyto takes an NDArray or a Context, not {type(other).__name__}")
-        other[...] = self
+        if other.context != self.context:
+            other[...] = wrap(_context.place(self._data, other.context), self.__class__)
+        else:
+            other[...] = self
         return other
 
     def as_in_context(self, context: _context.Context) -> NDArray:
-        """This array on `context`; the array itself when it is already there (always cpu)."""
+        """This array on `context`: the array itself when it is already there, else a copy
+        (outside any graph, as `copyto`).
+
+        >>> import tape
+        >>> x = tape.nd.ones((2,))
+        >>> x.as_in_context(tape.cpu()) is x
+        True
+        """
         _context.check(context)
-        return self
+        if context == self.context:
+            return self
+        return wrap(_context.place(self._data, context), self.__class__)
+
+    as_in_ctx = as_in_context
 
     # ---- printing -------------------------------------------------------------------------
     def __repr__(self) -> str:

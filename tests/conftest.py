@@ -8,9 +8,20 @@ is not on ``sys.path`` and these imports fail; the project does not use that mod
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Iterator
 
-from tape import nd
+import numpy as np
+import pytest
+
+from tape import _xp, nd
+
+
+@pytest.fixture
+def without_cupy() -> Iterator[None]:
+    """As on a machine without CuPy (CI's), whatever this one has."""
+    previous = _xp.use_gpu_module(None)
+    yield
+    _xp.use_gpu_module(previous)
 
 
 def variable(values: object, grad_req: str = "write", dtype: str | None = None) -> nd.NDArray:

@@ -1,4 +1,4 @@
-"""Contexts: cpu is served, gpu is named but refused with a clear message."""
+"""Contexts: cpu is served; without CuPy, gpu is named but refused with the fix."""
 
 from __future__ import annotations
 
@@ -46,8 +46,11 @@ def test_copyto_a_context_gives_a_copy() -> None:
     ],
     ids=["zeros", "array", "as_in_context", "copyto"],
 )
+@pytest.mark.usefixtures("without_cupy")
 def test_gpu_use_is_refused_with_the_fix(use_gpu: object) -> None:
-    with pytest.raises(ValueError, match=r"cannot place arrays on gpu.*use ctx=tape.cpu\(\)"):
+    with pytest.raises(
+        ValueError, match=r"CuPy, which is not installed: pip install \"tape\[gpu\]\".*ctx=tape.cpu\(\)"
+    ):
         use_gpu()  # type: ignore[operator]
 
 
@@ -57,9 +60,11 @@ def test_with_cpu_scope_is_accepted() -> None:
         assert nd.ones(1).context == tape.cpu()
 
 
+@pytest.mark.usefixtures("without_cupy")
 def test_with_gpu_scope_is_refused() -> None:
-    with pytest.raises(ValueError, match="CPU"), tape.gpu(0):
+    with pytest.raises(ValueError, match="CuPy"), tape.gpu(0):
         pass
+    assert tape.current_context() == tape.cpu() and tape.num_gpus() == 0
 
 
 def test_unknown_device_type_raises() -> None:

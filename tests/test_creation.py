@@ -97,8 +97,9 @@ def test_creation_takes_a_cpu_context() -> None:
         assert x.context == tape.cpu()
 
 
-def test_creation_on_a_gpu_context_says_tape_runs_on_the_cpu() -> None:
-    with pytest.raises(ValueError, match=r"CPU.*gpu\(0\).*tape.cpu\(\)"):
+@pytest.mark.usefixtures("without_cupy")
+def test_creation_on_a_gpu_context_without_cupy_says_how_to_install_it() -> None:
+    with pytest.raises(ValueError, match=r"CuPy.*tape\[gpu\].*ctx=tape.cpu\(\)"):
         nd.zeros((2,), ctx=tape.gpu(0))
 
 

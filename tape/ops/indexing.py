@@ -13,6 +13,7 @@ from .._graph import record_node
 from .._primitive import Primitive
 from .._state import flags
 from .._versions import note_write
+from .._xp import as_data
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray, index_key, raw
@@ -28,7 +29,7 @@ def _is_advanced(key: Any) -> bool:
 
 
 def _getitem(x: np.ndarray, key: Any) -> np.ndarray:
-    out = np.asarray(x[key])
+    out: np.ndarray = as_data(x[key])  # a NumPy scalar for one element: an array
     # Legacy MXNet has no 0-d arrays: x[3] on a vector has shape (1,).
     return out.reshape(1) if out.ndim == 0 else out
 

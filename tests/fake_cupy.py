@@ -1,0 +1,253 @@
+"""A stand-in for CuPy, so that tape's GPU path runs in CI, which has no GPU.
+
+`FakeCupy` has the part of CuPy's interface that tape calls; its arrays (`DeviceArray`) hold a
+NumPy array and behave as CuPy's do where it matters for correctness:
+
+- they refuse to mix with NumPy arrays in one operation (CuPy raises TypeError), and refuse
+  implicit conversion (`numpy.asarray(d)` raises TypeError: CuPy wants `.get()`);
+- each knows its device, and an operation on arrays of two devices is refused;
+- `ufunc.reduce` and `ufunc.accumulate` work only for `add` and `multiply`, `ufunc.at` only for
+  `add` (as in CuPy); NumPy functions CuPy lacks are refused;
+- every copy to the host is counted (`FakeCupy.syncs`), so tests can bound the synchronisations
+  of a backward or a training step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+from numpy.lib.mixins import NDArrayOperatorsMixin
+
+_REDUCING = {"reduce": ("add", "multiply"), "accumulate": ("add", "multiply"), "at": ("add",)}
+# NumPy functions that CuPy does not have (or not with NumPy's semantics): refused here too.
+_MISSING = frozenset({"apply_along_axis", "vectorize", "frompyfunc", "piecewise", "nditer"})
+
+
+def _memory_of(a: np.ndarray) -> np.ndarray:
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+class _Device:
+    def __init__(self, fake: FakeCupy, device_id: int) -> None:
+        self.fake, self.id = fake, device_id
+
+    def __enter__(self) -> _Device:
+        self.fake._current.append(self.id)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.fake._current.pop()
+
+    def synchronize(self) -> None:
+        self.fake.device_syncs += 1
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Device) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+
+class DeviceArray(NDArrayOperatorsMixin):
+    """An array on a fake GPU: a NumPy array that keeps to itself."""
+
+    __slots__ = ("__weakref__", "_a", "_fake", "_root", "device")
+    __array_priority__ = 100
+
+    def __init__(self, a: np.ndarray, fake: FakeCupy, device: int) -> None:
+        assert isinstance(a, np.ndarray) and not isinstance(a, DeviceArray)
+        self._a, self._fake, self.device = a, fake, _Device(fake, device)
+        self._root: DeviceArray | None = None  # the array whose memory this one views
+
+    # ---- what CuPy refuses ------------------------------------------------------------------
+    def __array__(self, *args: Any, **kwargs: Any) -> np.ndarray:
+        raise TypeError(
+            "Implicit conversion to a NumPy array is not allowed. "
+            "Please use `.get()` to construct a NumPy array explicitly."
+        )
+
+    def _wrap(self, result: Any) -> Any:
+        if isinstance(result, np.ndarray):
+            out = DeviceArray(result, self._fake, self.device.id)
+            if result is not self._a and _memory_of(result) is _memory_of(self._a):
+                out._root = self if self._root is None else self._root  # `.base` is the root, as in CuPy
+            return out
+        if isinstance(result, np.generic):  # CuPy gives 0-d arrays, never NumPy scalars
+            return DeviceArray(np.asarray(result), self._fake, self.device.id)
+        if isinstance(result, tuple | list):
+            return type(result)(self._wrap(r) for r in result)
+        return result
+
+    def _unwrap(self, value: Any, where: str) -> Any:
+        if isinstance(value, DeviceArray):
+            if value.device.id != self.device.id:
+                raise ValueError(f"{where}: arrays on devices {value.device.id} and {self.device.id}")
+            return value._a
+        if isinstance(value, np.ndarray):
+            raise TypeError(f"Unsupported type {type(value)}: {where} mixes a NumPy array with a GPU array")
+        if isinstance(value, tuple | list):
+            return type(value)(self._unwrap(v, where) for v in value)
+        return value
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if method != "__call__" and ufunc.__name__ not in _REDUCING.get(method, ()):
+            raise NotImplementedError(f"CuPy's {ufunc.__name__}.{method} is not supported")
+        args = self._unwrap(inputs, ufunc.__name__)
+        kw = {k: self._unwrap(v, ufunc.__name__) for k, v in kwargs.items()}
+        result = getattr(ufunc, method)(*args, **kw)
+        if method == "at":
+            return None
+        if "out" in kwargs:
+            return kwargs["out"][0] if len(kwargs["out"]) == 1 else kwargs["out"]
+        return self._wrap(result)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        if func.__name__ in _MISSING:
+            raise TypeError(f"CuPy has no {func.__name__}")
+        result = func(
+            *self._unwrap(args, func.__name__),
+            **{k: self._unwrap(v, func.__name__) for k, v in kwargs.items()},
+        )
+        return self._wrap(result)
+
+    # ---- host copies (counted) ---------------------------------------------------------------
+    def get(self) -> np.ndarray:
+        self._fake.syncs += 1
+        return self._a.copy()
+
+    def item(self) -> Any:
+        self._fake.syncs += 1
+        return self._a.item()
+
+    def tolist(self) -> Any:
+        self._fake.syncs += 1
+        return self._a.tolist()
+
+    def __bool__(self) -> bool:
+        self._fake.syncs += 1
+        return bool(self._a)
+
+    def __float__(self) -> float:
+        self._fake.syncs += 1
+        return float(self._a)
+
+    def __int__(self) -> int:
+        self._fake.syncs += 1
+        return int(self._a)
+
+    def __index__(self) -> int:
+        self._fake.syncs += 1
+        return self._a.__index__()
+
+    def __repr__(self) -> str:
+        self._fake.syncs += 1
+        return repr(self._a)
+
+    def __str__(self) -> str:
+        self._fake.syncs += 1
+        return str(self._a)
+
+    # ---- the ndarray interface ---------------------------------------------------------------
+    shape = property(lambda self: self._a.shape)
+    dtype = property(lambda self: self._a.dtype)
+    ndim = property(lambda self: self._a.ndim)
+    size = property(lambda self: self._a.size)
+    strides = property(lambda self: self._a.strides)
+    nbytes = property(lambda self: self._a.nbytes)
+    itemsize = property(lambda self: self._a.itemsize)
+    T = property(lambda self: self._wrap(self._a.T))
+    base = property(lambda self: self._root)
+    flags = property(lambda self: self._a.flags)
+
+    def __len__(self) -> int:
+        return len(self._a)
+
+    def __iter__(self) -> Iterator[DeviceArray]:
+        for row in self._a:
+            yield self._wrap(row)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._wrap(self._a[self._unwrap(key, "indexing")])
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._a[self._unwrap(key, "indexing")] = self._unwrap(value, "item assignment")
+
+    def __getattr__(self, name: str) -> Any:
+        # Methods (reshape, astype, sum, copy, view, ...) run on the NumPy array; their array
+        # arguments and results stay on the device.
+        attr = getattr(self._a, name)
+        if not callable(attr):
+            raise AttributeError(name)
+
+        def method(*args: Any, **kwargs: Any) -> Any:
+            return self._wrap(
+                attr(*self._unwrap(args, name), **{k: self._unwrap(v, name) for k, v in kwargs.items()})
+            )
+
+        return method
+
+    def __copy__(self) -> DeviceArray:
+        return self._wrap(self._a.copy())
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> DeviceArray:
+        return self._wrap(self._a.copy())
+
+
+class _Runtime:
+    def __init__(self, fake: FakeCupy) -> None:
+        self.fake = fake
+
+    def getDeviceCount(self) -> int:  # CuPy's name
+        return self.fake.devices
+
+
+class _Cuda:
+    def __init__(self, fake: FakeCupy) -> None:
+        self.fake = fake
+        self.runtime = _Runtime(fake)
+
+    def Device(self, device: int = 0) -> _Device:  # CuPy's name
+        if not 0 <= device < self.fake.devices:
+            raise RuntimeError(f"cudaErrorInvalidDevice: there is no device {device}")
+        return _Device(self.fake, device)
+
+
+class FakeCupy:
+    """The module: `fake.asarray`, `fake.asnumpy`, `fake.ndarray`, `fake.cuda`, counters."""
+
+    ndarray = DeviceArray
+
+    def __init__(self, devices: int = 2) -> None:
+        self.devices = devices
+        self.syncs = 0  # copies to the host
+        self.device_syncs = 0  # explicit waits (Device.synchronize)
+        self._current = [0]
+        self.cuda = _Cuda(self)
+
+    def asarray(self, a: Any, dtype: Any = None) -> DeviceArray:
+        """`a` on the current device; `a` itself when it is there (and of `dtype`)."""
+        if isinstance(a, DeviceArray):
+            if a.device.id == self._current[-1] and (dtype is None or a.dtype == dtype):
+                return a
+            return DeviceArray(np.array(a._a, dtype=dtype), self, self._current[-1])
+        return DeviceArray(np.array(a, dtype=dtype), self, self._current[-1])
+
+    def asnumpy(self, a: Any) -> np.ndarray:
+        if isinstance(a, DeviceArray):
+            return a.get()
+        return np.asarray(a)
+
+    @contextmanager
+    def counting(self) -> Iterator[dict[str, int]]:
+        """Counts the host copies made inside the block: ``counts["syncs"]`` once it ends."""
+        counts = {"syncs": 0}
+        before = self.syncs
+        try:
+            yield counts
+        finally:
+            counts["syncs"] = self.syncs - before
