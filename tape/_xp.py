@@ -36,15 +36,23 @@ _UNLOADED = _Unloaded()
 _gpu: Any = _UNLOADED  # the module, None when CuPy is missing, or _UNLOADED
 
 
+# Until every op's forward and gradients run on CuPy arrays (issue 14 converts them), an installed
+# CuPy is not used: a GPU context is refused as a whole, never half served. Tests put the
+# stand-in in place with `use_gpu_module`.
+_GPU_OPS_READY = False
+_cupy_found = False
+
+
 def _load() -> Any:
-    global _gpu
+    global _gpu, _cupy_found
     if _gpu is _UNLOADED:
         try:
             import cupy  # type: ignore[import-not-found, unused-ignore]
         except ImportError:
             _gpu = None
         else:
-            _gpu = cupy
+            _cupy_found = True
+            _gpu = cupy if _GPU_OPS_READY else None
     return _gpu
 
 
@@ -52,6 +60,11 @@ def gpu_module() -> Any:
     """CuPy (or the stand-in that tests install); an error that says how to install it if missing."""
     module = _load()
     if module is None:
+        if _cupy_found:
+            raise ArgumentError(
+                "this version of tape does not compute on GPUs yet (CuPy is installed, but not every "
+                "op runs on it): stay on the CPU, ctx=tape.cpu()"
+            )
         raise ArgumentError(
             f"tape computes on GPUs through CuPy, which is not installed: {_INSTALL}; "
             "or stay on the CPU: ctx=tape.cpu()"
