@@ -19,6 +19,7 @@ from ._graph import _NO_PARAMS, Node, leaf
 from ._primitive import PLAIN
 from ._state import flags
 from ._versions import CLOCK, note_write, written_after
+from ._xp import as_data, writeable
 from .errors import AutogradError
 from .ndarray import NDArray, wrap
 
@@ -314,14 +315,14 @@ class _Walk:
                 return [wrap(np.zeros_like(variables[0]._data), variables[0].__class__)]
             a, h = g._data, head_grads[0]._data
             shared = (a if a.base is None else a.base) is (h if h.base is None else h.base)
-            return [g.copy() if shared or not a.flags.writeable else g]
+            return [g.copy() if shared or not writeable(a) else g]
         taken = {_owner(h._data) for h in head_grads}
         out = []
         for v in variables:
             g = results.get(id(v))
             if g is None:
                 g = wrap(np.zeros_like(v._data), v.__class__)
-            elif _owner(g._data) in taken or not g._data.flags.writeable:
+            elif _owner(g._data) in taken or not writeable(g._data):
                 g = g.copy()
             taken.add(_owner(g._data))
             out.append(g)
@@ -384,7 +385,8 @@ def _check_reached(reached: list[NDArray], variables: Sequence[NDArray] | None, 
 def _add(a: NDArray, b: NDArray, create_graph: bool) -> NDArray:
     if create_graph:
         return a + b
-    return NDArray(a._data + b._data)
+    total = a._data + b._data  # NumPy gives a scalar for 0-d arrays: an array's data is an array
+    return NDArray(total if total.__class__ is np.ndarray else as_data(total))
 
 
 def _output_index(node: Node, arr: NDArray) -> int:
@@ -444,7 +446,7 @@ def _adopt(buf: NDArray, g: NDArray) -> bool:
         or new.dtype != old.dtype
         or new.shape != old.shape
         or not new.flags.c_contiguous
-        or not new.flags.writeable
+        or not writeable(new)
     ):
         return False
     buf._data = new

@@ -17,7 +17,7 @@ from . import _numpy_calls, autograd
 from ._args import narrowing
 from ._primitive import Primitive, refused
 from ._state import flags
-from ._xp import as_data
+from ._xp import as_data, asarray, is_device_array
 from .context import mixed
 from .ndarray import NDArray, raw, wrap
 from .ops import arith, elementwise, indexing, join, linalg, nn, reduction, special, trig
@@ -45,11 +45,13 @@ _ARRAY = np.ndarray
 _asarray = as_data
 
 
-def _operand(x: Any) -> Any:
+def _operand(x: Any, like: Any) -> Any:
     """An operator's other side as an op input, or None when it is not one.
 
     A NumPy scalar becomes the Python number it holds (`elementwise.scalar`), so that it leaves
     the array's dtype as a Python number does: `np.float64(3) * x` is float32 for float32 `x`.
+    A NumPy array goes to the device of `like`, the data of the array on the other side, as a
+    number does; a GPU array is taken as it is.
     """
     if type(x) in _DIRECT:
         return x
@@ -58,6 +60,8 @@ def _operand(x: Any) -> Any:
     if isinstance(x, _OPERANDS):
         return x
     if isinstance(x, np.ndarray):
+        return NDArray(x if like.__class__ is _ARRAY else asarray(x, like))
+    if is_device_array(x):
         return NDArray(x)
     return None
 
@@ -83,7 +87,7 @@ def _arithmetic(ufunc: np.ufunc, op: Primitive) -> tuple[Operator, Operator]:
                 except TypeError as e:
                     raise mixed(op.name, e, self._data, raw(o))  # noqa: B904 - the device's error
                 return wrap(r if r.__class__ is _ARRAY else _asarray(r), self.__class__)
-        elif (o := _operand(o)) is None:
+        elif (o := _operand(o, self._data)) is None:
             return NotImplemented  # type: ignore[no-any-return]
         return op(self, o)
 
@@ -98,7 +102,7 @@ def _arithmetic(ufunc: np.ufunc, op: Primitive) -> tuple[Operator, Operator]:
                 except TypeError as e:
                     raise mixed(op.name, e, raw(o), self._data)  # noqa: B904 - the device's error
                 return wrap(r if r.__class__ is _ARRAY else _asarray(r), self.__class__)
-        elif (o := _operand(o)) is None:
+        elif (o := _operand(o, self._data)) is None:
             return NotImplemented  # type: ignore[no-any-return]
         return op(o, self)
 
@@ -109,7 +113,7 @@ def binary_operator(op: Primitive, reflect: bool = False) -> Operator:
     """An operator that hands any operand to `op` (reflected: as its first input)."""
 
     def operator(self: Any, o: Any) -> NDArray:
-        o = _operand(o)
+        o = _operand(o, self._data)
         if o is None:
             return NotImplemented  # type: ignore[no-any-return]
         return op(o, self) if reflect else op(self, o)
@@ -121,7 +125,7 @@ def _inplace(op: Primitive, symbol: str) -> Operator:
     """An augmented assignment (`x += y`, `symbol` is `+`) that writes into the array itself."""
 
     def operator(self: Any, other: Any) -> NDArray:
-        o = _operand(other)
+        o = _operand(other, self._data)
         if o is None:
             return NotImplemented  # type: ignore[no-any-return]
         if flags.recording and isinstance(o, NDArray) and o._node is not None and self._node is None:

@@ -15,6 +15,7 @@ from ._cuts import NOT_CREATED, note_cut
 from ._graph import Node, leaf, record_node
 from ._primitive import Primitive
 from ._state import Scope, is_recording, is_training, set_recording, set_training
+from ._xp import is_array, zeros
 from .errors import AutogradError
 from .functional import hessian, hvp, jacobian, jvp, vjp
 from .ndarray import NDArray, wrap
@@ -180,7 +181,7 @@ def _heads(heads: Arrays, head_grads: OptArrays) -> tuple[list[NDArray], list[ND
         if g is None:
             out.append(wrap(np.ones_like(h._data), h.__class__))
             continue
-        if isinstance(g, np.ndarray):
+        if is_array(g):
             g = wrap(g, h.__class__)
         if not isinstance(g, NDArray):
             raise TypeError(f"a head gradient must be an NDArray, not {type(g).__name__}")
@@ -264,17 +265,23 @@ def grad(
 class _FunctionOp:
     """Adapts a user's `Function` to the node protocol of the graph."""
 
-    __slots__ = ("fn", "n_inputs", "name", "shapes")
+    __slots__ = ("fn", "like", "n_inputs", "name", "shapes")
 
-    def __init__(self, fn: Function, shapes: list[tuple[int, ...]], dtypes: list[Any], n_inputs: int) -> None:
+    def __init__(
+        self, fn: Function, shapes: list[tuple[int, ...]], dtypes: list[Any], n_inputs: int, like: Any
+    ) -> None:
         self.fn = fn
+        self.like = like  # an empty array on the outputs' device: where zeros for an unreached output go
         self.name = type(fn).__name__
         self.shapes = list(zip(shapes, dtypes, strict=True))
         self.n_inputs = n_inputs
 
     def backward(self, node: Node, grads: Any, outs: Any) -> list[NDArray | None]:
         gs = grads if isinstance(grads, list) else [grads]
-        gs = [NDArray(np.zeros(s, d)) if g is None else g for g, (s, d) in zip(gs, self.shapes, strict=True)]
+        gs = [
+            NDArray(zeros(s, d, self.like)) if g is None else g
+            for g, (s, d) in zip(gs, self.shapes, strict=True)
+        ]
         result = self.fn.backward(*gs)
         res = list(result) if isinstance(result, list | tuple) else [result]
         if len(res) != self.n_inputs:
@@ -353,7 +360,13 @@ class Function:
                 raise TypeError(f"{type(self).__name__}.forward output {k} is not an NDArray")
         # Fresh wrappers, so that an output that is an input (or a view) gets its own node.
         new = tuple(wrap(o._data, o.__class__) for o in outs)
-        op = _FunctionOp(self, [o.shape for o in outs], [o._data.dtype for o in outs], len(inputs))
+        op = _FunctionOp(
+            self,
+            [o.shape for o in outs],
+            [o._data.dtype for o in outs],
+            len(inputs),
+            zeros(0, outs[0]._data.dtype, outs[0]._data),
+        )
         if not record_node(op, inputs, {}, new, multi=not single):
             return outputs
         return new[0] if single else new

@@ -25,6 +25,7 @@ from ._backward import run_backward
 from ._cuts import NOT_CREATED, note_cut
 from ._graph import leaf
 from ._state import Scope, flags
+from ._xp import asarray, zeros
 from .ndarray import NDArray, wrap
 from .ops.join import stack_op
 from .ops.shape import reshape_op, view_op
@@ -102,7 +103,7 @@ def _grads(y: NDArray, head: NDArray, xs: list[NDArray], create_graph: bool) -> 
 
 def _like(y: NDArray, v: Any, what: str) -> NDArray:
     """`v` as a head gradient for `y`: an array of `y`'s shape and class."""
-    data = v._data if isinstance(v, NDArray) else np.asarray(v, dtype=y._data.dtype)
+    data = v._data if isinstance(v, NDArray) else asarray(v, y._data, y._data.dtype)
     if data.shape != y._data.shape:
         raise ValueError(f"autograd.{what}: v has shape {data.shape}, but f(x) has shape {y._data.shape}")
     return v if isinstance(v, NDArray) and v.__class__ is y.__class__ else wrap(data, y.__class__)
@@ -186,7 +187,7 @@ def _head_variable(y: NDArray) -> Iterator[NDArray]:
 
 
 def _one_hot(i: int, like: NDArray) -> NDArray:
-    hot = np.zeros(like._data.size, like._data.dtype)
+    hot = zeros(like._data.size, like._data.dtype, like._data)
     hot[i] = 1
     return wrap(hot.reshape(like._data.shape), like.__class__)
 
@@ -203,7 +204,7 @@ def _blocks(y: NDArray, xs: list[NDArray], create_graph: bool) -> list[NDArray]:
     out = []
     for x, part in zip(xs, parts, strict=True):
         if not part:  # f(x) or x has no elements
-            out.append(wrap(np.zeros(y._data.shape + x._data.shape, x._data.dtype), x.__class__))
+            out.append(wrap(zeros(y._data.shape + x._data.shape, x._data.dtype, x._data), x.__class__))
             continue
         stacked = stack_op(*part, axis=axis) if len(part) > 1 else part[0]  # the reshape adds the axis
         jac = reshape_op(stacked, shape=y._data.shape + x._data.shape)

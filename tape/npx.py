@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as onp
 
+from . import _xp
 from . import serialization as _serialization
-from .context import Context, cpu, current_context, gpu, num_gpus
+from .context import Context, cpu, current_context, gpu, num_gpus, place
 from .np import random
 from .np._convert import array_arg
 from .np._creation import dtype_of, new
@@ -181,14 +182,15 @@ def sequence_mask(
         return x
     if axis not in (0, 1) or x.ndim < 2:
         raise ValueError("npx.sequence_mask: data needs time and batch as its first two axes (axis 0 or 1)")
-    lengths = _array(sequence_length, "sequence_mask", "sequence_length")._data
+    # Lengths on another device come to the data's, as index arrays do.
+    lengths = place(_array(sequence_length, "sequence_mask", "sequence_length")._data, x.context)
     batch = x.shape[1 - axis]
     if lengths.shape != (batch,):
         raise ValueError(
             f"npx.sequence_mask: sequence_length has shape {lengths.shape}; data of shape {x.shape} "
             f"with time along axis {axis} needs one length per sequence, shape ({batch},)"
         )
-    steps = onp.arange(x.shape[axis])
+    steps = _xp.arange(x.shape[axis], lengths)
     keep = steps[:, None] < lengths[None, :] if axis == 0 else lengths[:, None] > steps[None, :]
     keep = keep.reshape(keep.shape + (1,) * (x.ndim - 2))
     return _ix.where_op(new(onp.broadcast_to(keep, x.shape)), x, float(value))
@@ -225,22 +227,24 @@ def topk(
     if k > n:
         raise ValueError(f"npx.topk: k={k} is more than the {n} elements along axis {axis}")
     order = onp.argsort(x._data if is_ascend else -x._data, axis=axis, kind="stable")
-    positions = onp.take(order, onp.arange(k if k >= 1 else n), axis=axis)
+    positions = onp.take(order, _xp.arange(k if k >= 1 else n, order), axis=axis)
     indices = new(positions.astype(dtype_of(dtype, "npx.topk")))
     if ret_typ == "indices":
         return indices
     if ret_typ == "mask":
-        mask = onp.zeros(x.shape, x._data.dtype)
+        mask = _xp.zeros(x.shape, x._data.dtype, x._data)
         onp.put_along_axis(mask, positions, 1, axis=axis)
         return new(mask.reshape(shaped.shape))
-    key = tuple(positions if i == axis else _along(x.ndim, i, positions.shape) for i in range(x.ndim))
+    key = tuple(positions if i == axis else _along(x.ndim, i, positions) for i in range(x.ndim))
     values = getitem_op(x, key=key)
     return values if ret_typ == "value" else [values, indices]
 
 
-def _along(ndim: int, i: int, shape: tuple[int, ...]) -> onp.ndarray:
-    # The positions along axis i, shaped to broadcast against an index array of `shape`.
-    return onp.arange(shape[i]).reshape([shape[i] if j == i else 1 for j in range(ndim)])
+def _along(ndim: int, i: int, index: onp.ndarray) -> onp.ndarray:
+    # The positions along axis i, shaped to broadcast against the index array `index`.
+    n = index.shape[i]
+    along: onp.ndarray = _xp.arange(n, index).reshape([n if j == i else 1 for j in range(ndim)])
+    return along
 
 
 def waitall() -> None:

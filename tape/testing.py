@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import autograd
+from . import context as _context
 from .errors import AutogradError
 from .ndarray import NDArray, wrap
 from .ops.shape import zeros_like
@@ -44,11 +45,13 @@ class GradientMismatchError(AssertionError):
 
 
 def _as_float64(a: Any) -> NDArray:
-    # A copy in float64, of the argument's interface (nd, or tape.np: whose arrays may be 0-d).
-    if isinstance(a, NDArray) and a.__class__ is not NDArray:
-        return wrap(np.array(a._data, dtype=np.float64), a.__class__)
-    data = np.array(a._data if isinstance(a, NDArray) else a, dtype=np.float64)
-    return NDArray(data.reshape(1) if data.ndim == 0 else data)
+    # A copy in float64, of the argument's interface (nd, or tape.np: whose arrays may be 0-d)
+    # and on its device; anything else on the current context.
+    if isinstance(a, NDArray):
+        data, cls = a._data.astype(np.float64), a.__class__
+    else:
+        data, cls = _context.place(np.array(a, dtype=np.float64), None), NDArray
+    return wrap(data.reshape(1) if data.ndim == 0 and cls is NDArray else data, cls)
 
 
 def _total(out: Any) -> NDArray:
@@ -126,10 +129,9 @@ def _tape_grad(f: Fn, xs: Sequence[NDArray], training: bool) -> list[np.ndarray]
 def _directional(f: Fn, direction: Sequence[np.ndarray], training: bool) -> Fn:
     """x -> <grad f(x), direction>, with its backward recorded: its gradient is a
     directional derivative of one order more."""
-    ds = [NDArray(d) for d in direction]
-
     def g(*args: NDArray) -> NDArray:
         xs = list(args)
+        ds = [wrap(_context.place(d, x.context)) for d, x in zip(direction, xs, strict=True)]
         for i, x in enumerate(xs):
             if x._node is None:  # a plain input (numerical evaluation): mark a fresh wrapper
                 xs[i] = wrap(x._data, x.__class__)

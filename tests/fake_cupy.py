@@ -14,16 +14,25 @@ NumPy array and behave as CuPy's do where it matters for correctness:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+import pytest
 from numpy.lib.mixins import NDArrayOperatorsMixin
+
+import tape
+from tape import _xp
 
 _REDUCING = {"reduce": ("add", "multiply"), "accumulate": ("add", "multiply"), "at": ("add",)}
 # NumPy functions that CuPy does not have (or not with NumPy's semantics): refused here too.
 _MISSING = frozenset({"apply_along_axis", "vectorize", "frompyfunc", "piecewise", "nditer"})
+
+
+def _foreign(x: Any) -> bool:
+    return hasattr(type(x), "__array_ufunc__") and not isinstance(x, DeviceArray | np.ndarray | np.generic)
 
 
 def _memory_of(a: np.ndarray) -> np.ndarray:
@@ -80,7 +89,8 @@ class DeviceArray(NDArrayOperatorsMixin):
         if isinstance(result, np.generic):  # CuPy gives 0-d arrays, never NumPy scalars
             return DeviceArray(np.asarray(result), self._fake, self.device.id)
         if isinstance(result, tuple | list):
-            return type(result)(self._wrap(r) for r in result)
+            items = [self._wrap(r) for r in result]
+            return type(result)(*items) if hasattr(result, "_fields") else type(result)(items)
         return result
 
     def _unwrap(self, value: Any, where: str) -> Any:
@@ -95,6 +105,8 @@ class DeviceArray(NDArrayOperatorsMixin):
         return value
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if any(_foreign(i) for i in inputs):  # an array type of its own (tape's): let it answer
+            return NotImplemented
         if method != "__call__" and ufunc.__name__ not in _REDUCING.get(method, ()):
             raise NotImplementedError(f"CuPy's {ufunc.__name__}.{method} is not supported")
         args = self._unwrap(inputs, ufunc.__name__)
@@ -152,6 +164,10 @@ class DeviceArray(NDArrayOperatorsMixin):
         self._fake.syncs += 1
         return str(self._a)
 
+    def __format__(self, spec: str) -> str:
+        self._fake.syncs += 1
+        return format(self._a, spec)
+
     # ---- the ndarray interface ---------------------------------------------------------------
     shape = property(lambda self: self._a.shape)
     dtype = property(lambda self: self._a.dtype)
@@ -171,11 +187,17 @@ class DeviceArray(NDArrayOperatorsMixin):
         for row in self._a:
             yield self._wrap(row)
 
+    def _key(self, key: Any) -> Any:
+        # CuPy copies NumPy index arrays to the device: an index may be one.
+        if isinstance(key, tuple):
+            return tuple(self._key(k) for k in key)
+        return key if isinstance(key, np.ndarray) else self._unwrap(key, "indexing")
+
     def __getitem__(self, key: Any) -> Any:
-        return self._wrap(self._a[self._unwrap(key, "indexing")])
+        return self._wrap(self._a[self._key(key)])
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._a[self._unwrap(key, "indexing")] = self._unwrap(value, "item assignment")
+        self._a[self._key(key)] = self._unwrap(value, "item assignment")
 
     def __getattr__(self, name: str) -> Any:
         # Methods (reshape, astype, sum, copy, view, ...) run on the NumPy array; their array
@@ -217,6 +239,83 @@ class _Cuda:
         return _Device(self.fake, device)
 
 
+class _Random:
+    """`cupy.random`: `RandomState(seed)`, whose draws land on the current device."""
+
+    def __init__(self, fake: FakeCupy) -> None:
+        self.fake = fake
+
+    def RandomState(self, seed: int | None = None) -> Any:  # CuPy's name
+        fake, rng = self.fake, np.random.RandomState(seed)
+
+        class State:
+            def random_sample(self, size: Any = None, dtype: Any = np.float64) -> Any:
+                return fake._on_device(rng.random_sample(size).astype(dtype))
+
+            def __getattr__(self, name: str) -> Any:
+                draw = getattr(rng, name)
+                return lambda *args, **kwargs: fake._on_device(
+                    draw(*fake._inputs(args, name), **{k: fake._inputs(v, name) for k, v in kwargs.items()})
+                )
+
+        return State()
+
+
+def _vectorized(f: Any) -> Any:
+    def run(x: Any) -> Any:
+        return x._wrap(np.vectorize(f, otypes=[np.float64])(x._a.astype(np.float64)).astype(x.dtype))
+
+    return run
+
+
+def _safe(f: Any, pole: float) -> Any:
+    def g(v: float) -> float:
+        try:
+            return float(f(v))
+        except ValueError:
+            return pole
+        except OverflowError:
+            return math.inf
+
+    return g
+
+
+class _Special:
+    """`cupyx.scipy.special`'s functions that tape calls, computed on the host arrays."""
+
+    def __init__(self) -> None:
+        self.erf = _vectorized(math.erf)
+        self.gamma = _vectorized(_safe(math.gamma, math.nan))
+        self.gammaln = _vectorized(_safe(math.lgamma, math.inf))
+
+    @staticmethod
+    def polygamma(n: Any, x: Any) -> Any:
+        from tape.ops.special import polygamma_f64
+
+        order = int(n) if not isinstance(n, DeviceArray) else int(n._a.reshape(-1)[0])
+        return x._wrap(polygamma_f64(order, x._a).astype(x.dtype))
+
+    @classmethod
+    def digamma(cls, x: Any) -> Any:
+        return cls.polygamma(0, x)
+
+
+class _Scipy:
+    def __init__(self) -> None:
+        self.special = _Special()
+
+
+class _Cupyx:
+    """`cupyx`: `scatter_add` and `scipy.special`."""
+
+    def __init__(self, fake: FakeCupy) -> None:
+        self.fake = fake
+        self.scipy = _Scipy()
+
+    def scatter_add(self, a: DeviceArray, slices: Any, value: Any) -> None:
+        np.add.at(a._a, a._key(slices), a._unwrap(value, "scatter_add"))
+
+
 class FakeCupy:
     """The module: `fake.asarray`, `fake.asnumpy`, `fake.ndarray`, `fake.cuda`, counters."""
 
@@ -228,6 +327,8 @@ class FakeCupy:
         self.device_syncs = 0  # explicit waits (Device.synchronize)
         self._current = [0]
         self.cuda = _Cuda(self)
+        self.random = _Random(self)
+        self.cupyx = _Cupyx(self)
 
     def asarray(self, a: Any, dtype: Any = None) -> DeviceArray:
         """`a` on the current device; `a` itself when it is there (and of `dtype`)."""
@@ -242,6 +343,35 @@ class FakeCupy:
             return a.get()
         return np.asarray(a)
 
+    def _on_device(self, result: Any) -> Any:
+        if isinstance(result, np.ndarray | np.generic):
+            return DeviceArray(np.asarray(result), self, self._current[-1])
+        if isinstance(result, tuple | list):
+            return type(result)(self._on_device(r) for r in result)
+        return result
+
+    def _inputs(self, value: Any, where: str) -> Any:
+        if isinstance(value, DeviceArray):
+            return value._a
+        if isinstance(value, np.ndarray):
+            raise TypeError(f"Unsupported type {type(value)}: cupy.{where} takes GPU arrays")
+        if isinstance(value, tuple | list):
+            return type(value)(self._inputs(v, where) for v in value)
+        return value
+
+    def __getattr__(self, name: str) -> Any:
+        # cupy.zeros, cupy.arange, cupy.concatenate, ...: NumPy's function on the current
+        # device, refusing NumPy arrays as CuPy does (lists and numbers are taken).
+        if name.startswith("_") or name in _MISSING or not callable(getattr(np, name, None)):
+            raise AttributeError(f"the CuPy stand-in has no {name}")
+        f = getattr(np, name)
+
+        def function(*args: Any, **kwargs: Any) -> Any:
+            kw = {k: self._inputs(v, name) for k, v in kwargs.items()}
+            return self._on_device(f(*self._inputs(args, name), **kw))
+
+        return function
+
     @contextmanager
     def counting(self) -> Iterator[dict[str, int]]:
         """Counts the host copies made inside the block: ``counts["syncs"]`` once it ends."""
@@ -251,3 +381,16 @@ class FakeCupy:
             yield counts
         finally:
             counts["syncs"] = self.syncs - before
+
+
+@pytest.fixture(autouse=True)
+def on_the_gpu() -> Iterator[FakeCupy]:
+    """Runs each test of a module that imports it with `gpu(0)` as the default context, over a
+    fresh stand-in: tests/on_gpu/ imports it next to the tests of a module of tests/."""
+    module = FakeCupy(devices=1)
+    previous = _xp.use_gpu_module(module, module.cupyx)
+    try:
+        with tape.gpu(0):
+            yield module
+    finally:
+        _xp.use_gpu_module(previous)

@@ -18,7 +18,7 @@ from tape import _xp, nd
 @pytest.fixture
 def fake() -> Iterator[FakeCupy]:
     module = FakeCupy(devices=2)
-    previous = _xp.use_gpu_module(module)
+    previous = _xp.use_gpu_module(module, module.cupyx)
     yield module
     _xp.use_gpu_module(previous)
 

@@ -64,10 +64,11 @@ def array(object: Any, dtype: Any = None, ctx: Any = None, copy: bool = True) ->
     _setup(ctx)
     if isinstance(object, NDArray):
         data = object._data
-        return new(data.astype(dtype_of(dtype, "np.array", data.dtype), copy=copy))
+        return new(_context.place(data.astype(dtype_of(dtype, "np.array", data.dtype), copy=copy), ctx))
     if isinstance(object, onp.ndarray | onp.generic):
-        return new(onp.array(object, dtype=dtype_of(dtype, "np.array", object.dtype), copy=copy))
-    return new(onp.array(object, dtype=dtype_of(dtype, "np.array")))
+        values = onp.array(object, dtype=dtype_of(dtype, "np.array", object.dtype), copy=copy)
+        return new(_context.place(values, ctx))
+    return new(_context.place(onp.array(object, dtype=dtype_of(dtype, "np.array")), ctx))
 
 
 def asarray(a: Any, dtype: Any = None, ctx: Any = None) -> ndarray:
@@ -102,7 +103,7 @@ def arange(
     _setup(ctx)
     if stop is None:
         start, stop = 0, start
-    return new(onp.arange(start, stop, step).astype(dtype_of(dtype, "np.arange")))
+    return new(_context.place(onp.arange(start, stop, step).astype(dtype_of(dtype, "np.arange")), ctx))
 
 
 def zeros(shape: ShapeLike, dtype: Any = None, order: str = "C", ctx: Any = None) -> ndarray:
@@ -113,7 +114,7 @@ def zeros(shape: ShapeLike, dtype: Any = None, order: str = "C", ctx: Any = None
     ((2, 3), array([0, 0], dtype=int64))
     """
     _setup(ctx, order)
-    return new(onp.zeros(shape_of(shape, "np.zeros"), dtype_of(dtype, "np.zeros")))
+    return new(_context.place(onp.zeros(shape_of(shape, "np.zeros"), dtype_of(dtype, "np.zeros")), ctx))
 
 
 def ones(shape: ShapeLike, dtype: Any = None, order: str = "C", ctx: Any = None) -> ndarray:
@@ -124,7 +125,7 @@ def ones(shape: ShapeLike, dtype: Any = None, order: str = "C", ctx: Any = None)
     array([1., 1., 1.])
     """
     _setup(ctx, order)
-    return new(onp.ones(shape_of(shape, "np.ones"), dtype_of(dtype, "np.ones")))
+    return new(_context.place(onp.ones(shape_of(shape, "np.ones"), dtype_of(dtype, "np.ones")), ctx))
 
 
 def full(shape: ShapeLike, fill_value: Any, dtype: Any = None, order: str = "C", ctx: Any = None) -> ndarray:
@@ -135,7 +136,9 @@ def full(shape: ShapeLike, fill_value: Any, dtype: Any = None, order: str = "C",
     array([7., 7.])
     """
     _setup(ctx, order)
-    return new(onp.full(shape_of(shape, "np.full"), fill_value, dtype_of(dtype, "np.full")))
+    return new(
+        _context.place(onp.full(shape_of(shape, "np.full"), fill_value, dtype_of(dtype, "np.full")), ctx)
+    )
 
 
 def empty(shape: ShapeLike, dtype: Any = None, order: str = "C", ctx: Any = None) -> ndarray:
@@ -146,7 +149,7 @@ def empty(shape: ShapeLike, dtype: Any = None, order: str = "C", ctx: Any = None
     (2, 2)
     """
     _setup(ctx, order)
-    return new(onp.empty(shape_of(shape, "np.empty"), dtype_of(dtype, "np.empty")))
+    return new(_context.place(onp.empty(shape_of(shape, "np.empty"), dtype_of(dtype, "np.empty")), ctx))
 
 
 def eye(N: int, M: int | None = None, k: int = 0, dtype: Any = None, ctx: Any = None) -> ndarray:  # noqa: N803
@@ -158,7 +161,7 @@ def eye(N: int, M: int | None = None, k: int = 0, dtype: Any = None, ctx: Any = 
            [0., 1.]])
     """
     _setup(ctx)
-    return new(onp.eye(N, M, k, dtype=dtype_of(dtype, "np.eye")))
+    return new(_context.place(onp.eye(N, M, k, dtype=dtype_of(dtype, "np.eye")), ctx))
 
 
 def identity(n: int, dtype: Any = None, ctx: Any = None) -> ndarray:
@@ -189,7 +192,7 @@ def linspace(
     """
     _setup(ctx)
     values, step = onp.linspace(start, stop, num, endpoint=endpoint, retstep=True, axis=axis)
-    out = new(values.astype(dtype_of(dtype, "np.linspace")))
+    out = new(_context.place(values.astype(dtype_of(dtype, "np.linspace")), ctx))
     return (out, step) if retstep else out
 
 
@@ -204,7 +207,7 @@ def zeros_like(a: Any, dtype: Any = None) -> ndarray:
     if dtype is None:
         out: ndarray = _shapes.zeros_like_op(a)  # type: ignore[assignment]
         return out
-    return new(onp.zeros(a.shape, dtype_of(dtype, "np.zeros_like")))
+    return new(onp.zeros_like(a._data, dtype_of(dtype, "np.zeros_like")))
 
 
 def ones_like(a: Any, dtype: Any = None) -> ndarray:
@@ -218,7 +221,7 @@ def ones_like(a: Any, dtype: Any = None) -> ndarray:
     if dtype is None:
         out: ndarray = _shapes.ones_like_op(a)  # type: ignore[assignment]
         return out
-    return new(onp.ones(a.shape, dtype_of(dtype, "np.ones_like")))
+    return new(onp.ones_like(a._data, dtype_of(dtype, "np.ones_like")))
 
 
 def full_like(a: Any, fill_value: Any, dtype: Any = None) -> ndarray:
@@ -229,7 +232,7 @@ def full_like(a: Any, fill_value: Any, dtype: Any = None) -> ndarray:
     array([5., 5.])
     """
     a = asarray(a)
-    return new(onp.full(a.shape, fill_value, dtype_of(dtype, "np.full_like", a._data.dtype)))
+    return new(onp.full_like(a._data, fill_value, dtype_of(dtype, "np.full_like", a._data.dtype)))
 
 
 def empty_like(a: Any, dtype: Any = None) -> ndarray:
@@ -240,4 +243,4 @@ def empty_like(a: Any, dtype: Any = None) -> ndarray:
     (2, 3)
     """
     a = asarray(a)
-    return new(onp.empty(a.shape, dtype_of(dtype, "np.empty_like", a._data.dtype)))
+    return new(onp.empty_like(a._data, dtype_of(dtype, "np.empty_like", a._data.dtype)))

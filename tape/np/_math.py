@@ -15,6 +15,7 @@ from typing import Any
 import numpy as onp
 
 from .._primitive import Primitive
+from .._xp import as_data
 from ..ndarray import NDArray
 from ..ops import arith as _ar
 from ..ops import elementwise as _el
@@ -40,7 +41,7 @@ __all__ = [
 rint_op: Primitive = Primitive("rint", onp.rint, _el.zero_vjp)
 round_op: Primitive = Primitive(
     "round",
-    lambda x, decimals: onp.asarray(onp.round(x, decimals)),
+    lambda x, decimals: as_data(onp.round(x, decimals)),
     lambda g, ans, x, decimals: _el.zero_vjp(g, ans, x),
 )
 

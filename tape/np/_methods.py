@@ -22,6 +22,7 @@ import numpy as onp
 from .. import _methods as _nd_methods
 from .._numpy_calls import function_name, numpy_call
 from .._primitive import Primitive
+from .._xp import as_data
 from ..ndarray import index_key
 from ..ops import indexing as _ix
 from . import _math, _products, _reduction, _shape
@@ -32,7 +33,7 @@ from ._ndarray import ndarray
 __all__ = ["install"]
 
 # NumPy's indexing: x[3] of a vector is 0-d (nd's is (1,)); nd's adjoint (a scatter) as it is.
-getitem_op: Primitive = Primitive("getitem", lambda x, key: onp.asarray(x[key]), *_ix.getitem_op.vjps)
+getitem_op: Primitive = Primitive("getitem", lambda x, key: as_data(x[key]), *_ix.getitem_op.vjps)
 
 
 def _getitem(self: ndarray, key: Any) -> Any:

@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 import numpy as onp
 
+from .._xp import to_host
 from ..ndarray import NDArray
 
 __all__ = ["ndarray"]
@@ -86,7 +87,7 @@ class ndarray(NDArray):  # noqa: N801 - NumPy's (and MXNet's) name
 
     def __format__(self, spec: str) -> str:
         # f"{loss:.3f}" formats the value of a 0-d array, as NumPy does.
-        return format(self._data, spec)
+        return format(to_host(self._data), spec)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> onp.ndarray:
         """A NumPy copy of the values (`numpy.asarray(a)`, matplotlib), as `asnumpy()` gives and

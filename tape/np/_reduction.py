@@ -13,6 +13,7 @@ from typing import Any
 import numpy as onp
 
 from .._primitive import Primitive
+from .._xp import as_data
 from ..ops import elementwise as _el
 from ..ops import reduction as _red
 from ..ops import shape as _shapes
@@ -36,8 +37,8 @@ sum_op: Primitive = Primitive(
 
 def _mean(x: onp.ndarray, axes: tuple[int, ...], keepdims: Any, count: int) -> onp.ndarray:
     if count == 0:  # NumPy's NaN, and its "Mean of empty slice" warning
-        return onp.asarray(onp.mean(x, axis=axes, keepdims=keepdims))
-    return onp.asarray(_add_reduce(x, axis=axes, keepdims=keepdims) / count)  # no np.mean wrapper
+        return as_data(onp.mean(x, axis=axes, keepdims=keepdims))
+    return as_data(_add_reduce(x, axis=axes, keepdims=keepdims) / count)  # no np.mean wrapper
 
 
 mean_op: Primitive = Primitive("mean", _mean, *_red.mean_op.vjps)
@@ -51,7 +52,7 @@ min_op: Primitive = Primitive(
 
 def _arg(f: Any) -> Any:
     def arg(x: onp.ndarray, axis: int | None, keepdims: bool) -> onp.ndarray:
-        return onp.asarray(f(x, axis=axis, keepdims=keepdims), dtype=onp.int64)
+        return as_data(f(x, axis=axis, keepdims=keepdims)).astype(onp.int64, copy=False)
 
     return arg
 
@@ -60,12 +61,12 @@ argmax_op: Primitive = Primitive("argmax", _arg(onp.argmax), differentiable=Fals
 argmin_op: Primitive = Primitive("argmin", _arg(onp.argmin), differentiable=False)
 all_op: Primitive = Primitive(
     "all",
-    lambda x, axes, keepdims: onp.asarray(onp.all(x, axis=axes, keepdims=keepdims)),
+    lambda x, axes, keepdims: as_data(onp.all(x, axis=axes, keepdims=keepdims)),
     differentiable=False,
 )
 any_op: Primitive = Primitive(
     "any",
-    lambda x, axes, keepdims: onp.asarray(onp.any(x, axis=axes, keepdims=keepdims)),
+    lambda x, axes, keepdims: as_data(onp.any(x, axis=axes, keepdims=keepdims)),
     differentiable=False,
 )
 

@@ -13,6 +13,7 @@ import numpy as onp
 
 from .. import context as _context
 from .. import random as _random
+from .._xp import to_host
 from ..creation import shape_of
 from ..ndarray import NDArray
 from ._creation import dtype_of, new
@@ -37,7 +38,7 @@ def seed(seed: int) -> None:
 
 
 def _param(p: Any) -> Any:
-    return p._data if isinstance(p, NDArray) else p
+    return to_host(p._data) if isinstance(p, NDArray) else p
 
 
 def _size(size: SizeLike, fname: str) -> tuple[int, ...] | None:
@@ -46,7 +47,8 @@ def _size(size: SizeLike, fname: str) -> tuple[int, ...] | None:
 
 def _sample(values: Any, dtype: Any, ctx: Any, fname: str, default: Any = onp.float32) -> ndarray:
     _context.check(ctx)
-    return new(onp.asarray(values, dtype=dtype_of(dtype, f"np.random.{fname}", default)))
+    # Drawn on the CPU (NumPy's generator, NumPy's signatures), then placed on the context.
+    return new(_context.place(onp.asarray(values, dtype=dtype_of(dtype, f"np.random.{fname}", default)), ctx))
 
 
 def normal(
@@ -135,7 +137,7 @@ def shuffle(x: Any) -> None:
     """
     if not isinstance(x, NDArray):
         raise TypeError(f"np.random.shuffle takes a tape array, not {type(x).__name__}")
-    x[...] = new(_random.generator().permutation(x._data))
+    x[...] = new(_random.permutation_like(x._data))
 
 
 def multinomial(n: int, pvals: Any, size: SizeLike = None) -> ndarray:
@@ -146,4 +148,4 @@ def multinomial(n: int, pvals: Any, size: SizeLike = None) -> ndarray:
     array([ 0, 10], dtype=int64)
     """
     counts = _random.generator().multinomial(n, _param(pvals), _size(size, "multinomial"))
-    return new(onp.asarray(counts, dtype=onp.int64))
+    return new(_context.place(onp.asarray(counts, dtype=onp.int64), None))

@@ -9,6 +9,7 @@ import numpy as np
 
 from .._args import NUMBERS, not_an_array, operand, wrong_type
 from .._primitive import Primitive
+from .._xp import is_array
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -117,7 +118,7 @@ minimum_op: Primitive = Primitive(
 def _float_compare(f: Any) -> Any:
     def compare(x: Any, y: Any) -> np.ndarray:
         out = f(x, y)
-        dtype = next((a.dtype for a in (x, y) if isinstance(a, np.ndarray)), np.float32)
+        dtype = next((a.dtype for a in (x, y) if is_array(a)), np.float32)
         result: np.ndarray = out.astype(dtype if np.issubdtype(dtype, np.floating) else np.float32)
         return result
 

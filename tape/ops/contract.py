@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .._xp import as_data
 from ..errors import ArgumentError
 from ..ndarray import NDArray
 from ._variadic import Variadic
@@ -66,5 +67,5 @@ def _einsum_vjp(
 
 
 einsum_op: Variadic = Variadic(
-    "einsum", lambda *xs, subscripts: np.asarray(np.einsum(subscripts, *xs)), _einsum_vjp
+    "einsum", lambda *xs, subscripts: as_data(np.einsum(subscripts, *xs)), _einsum_vjp
 )

@@ -125,7 +125,10 @@ def _sigmoid_grad(g: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def _relu_grad(g: np.ndarray, x: np.ndarray) -> np.ndarray:
     out: np.ndarray = g * (x > 0)
-    if np.isnan(np.maximum.reduce(x, axis=None, initial=0)):  # NaN in, NaN out (as MXNet), not 0
+    # NaN in, NaN out (as MXNet), not 0; on a GPU without the test that would wait for it.
+    if x.__class__ is not np.ndarray:
+        out = np.where(np.isnan(x), x, out)
+    elif np.isnan(np.maximum.reduce(x, axis=None, initial=0)):
         out[np.isnan(x)] = np.nan
     return out
 
@@ -168,7 +171,7 @@ softsign_op: Primitive = Primitive(
 # 1 inside [a_min, a_max], else 0; a taped op whose own derivative is zero.
 def _inside(x: np.ndarray, a_min: Any, a_max: Any) -> np.ndarray:
     # A bound of None (NumPy's clip takes one) does not limit its side.
-    inside = np.ones(x.shape, bool) if a_min is None else x >= a_min
+    inside = np.ones_like(x, dtype=bool) if a_min is None else x >= a_min
     if a_max is not None:
         inside &= x <= a_max
     return inside.astype(x.dtype)

@@ -13,7 +13,7 @@ from .._graph import record_node
 from .._primitive import Primitive
 from .._state import flags
 from .._versions import note_write
-from .._xp import as_data
+from .._xp import arange, as_data, device_id, is_array, scatter_add, to_device, to_device_of, zeros
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray, index_key, raw
@@ -25,7 +25,7 @@ __all__ = ["take", "pick", "one_hot", "where"]
 
 def _is_advanced(key: Any) -> bool:
     parts = key if isinstance(key, tuple) else (key,)
-    return any(isinstance(k, np.ndarray | list) for k in parts)
+    return any(isinstance(k, list) or is_array(k) for k in parts)
 
 
 def _getitem(x: np.ndarray, key: Any) -> np.ndarray:
@@ -35,10 +35,10 @@ def _getitem(x: np.ndarray, key: Any) -> np.ndarray:
 
 
 def _scatter(g: np.ndarray, key: Any, shape: tuple[int, ...]) -> np.ndarray:
-    out = np.zeros(shape, dtype=g.dtype)
-    target_shape = np.shape(out[key])
+    out = zeros(shape, g.dtype, g)
+    target_shape = out[key].shape
     if _is_advanced(key):
-        np.add.at(out, key, g.reshape(target_shape))  # repeated indices must add up
+        scatter_add(out, key, g.reshape(target_shape))  # repeated indices must add up
     else:
         out[key] = g.reshape(target_shape)
     return out
@@ -97,7 +97,7 @@ assign_op: Primitive = Primitive(
 def _fit(value: Any) -> Any:
     """A one-element array as a 0-d one, which NumPy assigns anywhere: MXNet assigns `a[i]`,
     of shape (1,), to one element, which NumPy 2 refuses. Other values broadcast as they are."""
-    if isinstance(value, np.ndarray) and value.size == 1 and value.ndim:
+    if is_array(value) and value.size == 1 and value.ndim:
         return value.reshape(())
     return value
 
@@ -128,17 +128,18 @@ def setitem(target: NDArray, key: Any, value: Any) -> None:
     # The previous state: the node that made `target` (if any), and memory of its own that no
     # write touches, since assign's backward reads only its shape.
     data = target._data
-    before = NDArray(np.broadcast_to(np.zeros((), data.dtype), data.shape), node)
+    before = NDArray(np.broadcast_to(zeros((), data.dtype, data), data.shape), node)
     note_write(data)  # ops recorded earlier that read the old values must not run backward
     data[k] = _fit(raw(value))
     target._node = None
     record_node(assign_op, (before, value), {"key": k}, (target,))
 
 
-def _indices(index: NDArray | np.ndarray, n: int, mode: str, what: str, arg: str) -> np.ndarray:
-    """Integer indices (the argument `arg`) into an axis of length `n`, out-of-range ones
-    treated per `mode`."""
-    raw = index._data if isinstance(index, NDArray) else loose(index, what, arg)
+def _indices(index: NDArray | np.ndarray, n: int, mode: str, what: str, arg: str, like: Any) -> np.ndarray:
+    """Integer indices (the argument `arg`) into an axis of length `n` of the data `like` (and
+    on its device), out-of-range ones treated per `mode`."""
+    # Index arrays on another device come to the data's (MXNet would refuse them).
+    raw = to_device_of(index._data if isinstance(index, NDArray) else loose(index, what, arg), like)
     idx = raw.astype(np.int64)
     if mode == "clip":
         return np.minimum(np.maximum(idx, 0, out=idx), n - 1, out=idx)
@@ -152,9 +153,9 @@ def _indices(index: NDArray | np.ndarray, n: int, mode: str, what: str, arg: str
 
 
 def _untake(g: np.ndarray, indices: np.ndarray, axis: int, shape: tuple[int, ...]) -> np.ndarray:
-    out = np.zeros(shape, dtype=g.dtype)
+    out = zeros(shape, g.dtype, g)
     flat = g.reshape((*g.shape[:axis], indices.size, *g.shape[axis + indices.ndim :]))
-    np.add.at(np.moveaxis(out, axis, 0), indices.ravel(), np.moveaxis(flat, axis, 0))
+    scatter_add(np.moveaxis(out, axis, 0), indices.ravel(), np.moveaxis(flat, axis, 0))
     return out
 
 
@@ -173,30 +174,34 @@ untake_op: Primitive = Primitive(
 
 def _pick_key(index: np.ndarray, axis: int, shape: tuple[int, ...]) -> tuple[np.ndarray, ...]:
     """The fancy index that takes `index` along `axis` and each position of the other axes."""
-    grids = _grids(shape[:axis] + shape[axis + 1 :])
+    device = None if index.__class__ is np.ndarray else device_id(index)
+    grids = _grids(shape[:axis] + shape[axis + 1 :], device)
     return (*grids[:axis], index, *grids[axis:])
 
 
 @functools.lru_cache(maxsize=64)
-def _grids(rest: tuple[int, ...]) -> tuple[np.ndarray, ...]:
+def _grids(rest: tuple[int, ...], device: int | None) -> tuple[np.ndarray, ...]:
     # Cached: a training loop picks from arrays of one shape every step. Read-only, as shared.
     grids = []
     for i, n in enumerate(rest):
         g = np.arange(n).reshape((n,) + (1,) * (len(rest) - 1 - i))
-        g.flags.writeable = False
+        if device is None:
+            g.flags.writeable = False
+        else:
+            g = to_device(g, device)
         grids.append(g)
     return tuple(grids)
 
 
 def _pick(x: np.ndarray, key: tuple[np.ndarray, ...], axis: int, keepdims: bool) -> np.ndarray:
-    out = np.asarray(x[key])
+    out: np.ndarray = as_data(x[key])
     if keepdims:
         return out.reshape((*x.shape[:axis], 1, *x.shape[axis + 1 :]))
     return out.reshape(1) if out.ndim == 0 else out
 
 
 def _unpick(g: np.ndarray, key: tuple[np.ndarray, ...], axis: int, shape: tuple[int, ...]) -> np.ndarray:
-    out = np.zeros(shape, dtype=g.dtype)
+    out = zeros(shape, g.dtype, g)
     out[key] = g.reshape(key[axis].shape)  # one position per row: no index repeats
     return out
 
@@ -249,7 +254,9 @@ def take(
     """
     a = array(a, "nd.take", "a")
     axis = axis_index(a.ndim, axis, "nd.take")
-    result = take_op(a, indices=_indices(indices, a.shape[axis], mode, "nd.take", "indices"), axis=axis)
+    result = take_op(
+        a, indices=_indices(indices, a.shape[axis], mode, "nd.take", "indices", a._data), axis=axis
+    )
     return result if out is None else into(out, result, "nd.take")
 
 
@@ -279,7 +286,7 @@ def pick(
         axis = 0
     shape = data._data.shape
     axis = axis_index(len(shape), axis, "nd.pick")
-    idx = _indices(index, shape[axis], mode, "nd.pick", "index")
+    idx = _indices(index, shape[axis], mode, "nd.pick", "index", data._data)
     rest = shape[:axis] + shape[axis + 1 :]
     if idx.shape != rest:
         if idx.size != math.prod(rest):
@@ -313,7 +320,7 @@ def one_hot(
     <NDArray 3x3 @cpu(0)>
     """
     idx = array(indices, "nd.one_hot", "indices")._data.astype(np.int64)
-    hot = idx[..., None] == np.arange(count(depth, "nd.one_hot", "depth"))
+    hot = idx[..., None] == arange(count(depth, "nd.one_hot", "depth"), idx)
     result = NDArray(np.where(hot, on_value, off_value).astype(np.dtype(dtype)))
     return result if out is None else into(out, result, "nd.one_hot")
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from .._args import array, count, int_tuple
 from .._primitive import Primitive
+from .._xp import zeros
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray, wrap
@@ -60,7 +61,7 @@ def _split_vjp(
     piece = (*x.shape[:axis], x.shape[axis] // num_outputs, *x.shape[axis + 1 :])
     # An output the backward never reached contributes zeros.
     parts = [
-        wrap(np.zeros(piece, dtype=x._data.dtype), x.__class__)
+        wrap(zeros(piece, x._data.dtype, x._data), x.__class__)
         if g is None
         else reshape_op(g, shape=piece)
         if squeeze_axis

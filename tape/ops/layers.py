@@ -18,6 +18,7 @@ import numpy as np
 
 from .._args import array, count, wrong_type
 from .._state import flags
+from .._xp import arange
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -384,7 +385,7 @@ def _sequence_mask(shape: tuple[int, ...], length: Any, axis: int, where: str) -
         raise ArgumentError(f"{where}: sequence_length holds lengths, whole numbers, not {n.ravel()[:6]}")
     if np.any(n < 0):
         raise ArgumentError(f"{where}: sequence_length holds lengths, never negative: {n.ravel()[:6]}")
-    steps = np.arange(shape[axis])
+    steps = arange(shape[axis], n)
     mask: np.ndarray = steps[:, None] < n[None, :] if axis == 0 else n[:, None] > steps[None, :]
     return mask.reshape(mask.shape + (1,) * (len(shape) - 2))
 

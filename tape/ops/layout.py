@@ -15,6 +15,7 @@ import numpy as np
 
 from .._args import array, int_tuple, operand, wrong_type
 from .._primitive import Primitive
+from .._xp import arange, zeros
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -29,10 +30,10 @@ __all__ = ["diag", "moveaxis", "pad"]
 def _undiagonal(g: np.ndarray, offset: int, axis1: int, axis2: int, shape: tuple[int, ...]) -> np.ndarray:
     """Zeros of `shape` with `g` (diagonals on its last axis, as np.diagonal gives) on the
     diagonal `offset` of the axes `axis1`, `axis2`: the adjoint of taking that diagonal."""
-    out = np.zeros(shape, g.dtype)
+    out = zeros(shape, g.dtype, g)
     n = g.shape[-1]
-    rows = np.arange(n) + max(-offset, 0)
-    cols = np.arange(n) + max(offset, 0)
+    rows = arange(n, g) + max(-offset, 0)
+    cols = arange(n, g) + max(offset, 0)
     np.moveaxis(out, (axis1, axis2), (-2, -1))[..., rows, cols] = g
     return out
 

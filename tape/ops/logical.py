@@ -8,6 +8,7 @@ import numpy as np
 
 from .._args import array, operand
 from .._primitive import Primitive
+from .._xp import is_array
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -19,7 +20,7 @@ __all__ = ["logical_and", "logical_or", "logical_xor", "logical_not", "smooth_l1
 # ---- logical ops --------------------------------------------------------------------------------
 def _logical(f: Any) -> Any:
     def test(x: Any, y: Any) -> np.ndarray:
-        arrays = [a for a in (x, y) if isinstance(a, np.ndarray)]
+        arrays = [a for a in (x, y) if is_array(a)]
         result: np.ndarray = f(x != 0, y != 0).astype(np.result_type(*arrays) if arrays else np.float32)
         return result
 

@@ -10,6 +10,7 @@ from .. import random as _random
 from .._args import array, count
 from .._primitive import Primitive
 from .._state import flags
+from .._xp import arange, zeros
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -28,24 +29,32 @@ __all__ = ["softmax", "log_softmax", "softmax_cross_entropy", "Dropout", "FullyC
 # The ufuncs' reduce methods directly: ndarray.max and .sum add a Python wrapper per call, and
 # these run on every training step. Fresh temporaries are reused in place.
 _max_reduce = np.maximum.reduce
+_HOST = np.ndarray
+
+
+def _top(x: np.ndarray, axis: int) -> np.ndarray:
+    # CuPy's ufuncs have no reduce but add's and multiply's: a GPU array takes its max method.
+    return (
+        _max_reduce(x, axis=axis, keepdims=True) if x.__class__ is _HOST else x.max(axis=axis, keepdims=True)
+    )
 
 
 def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    e: np.ndarray = np.exp(x - _max_reduce(x, axis=axis, keepdims=True))
+    e: np.ndarray = np.exp(x - _top(x, axis))
     e /= _add_reduce(e, axis=axis, keepdims=True)
     return e
 
 
 def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
     # x is floating: the primitive computes an integer array in float32 (float_valued).
-    shifted: np.ndarray = x - _max_reduce(x, axis=axis, keepdims=True)
+    shifted: np.ndarray = x - _top(x, axis)
     shifted -= np.log(_add_reduce(np.exp(shifted), axis=axis, keepdims=True))
     return shifted
 
 
 def _masked_softmax(x: np.ndarray, axis: int, mask: np.ndarray) -> np.ndarray:
     z = np.where(mask, x, -np.inf)
-    top = _max_reduce(z, axis=axis, keepdims=True)
+    top = _top(z, axis)
     e: np.ndarray = np.exp(z - np.where(np.isfinite(top), top, 0))
     total = _add_reduce(e, axis=axis, keepdims=True)
     e /= np.where(total == 0, 1, total)
@@ -172,7 +181,7 @@ def _length_mask(shape: tuple[int, ...], axis: int, length: Any, use_length: boo
         raise ArgumentError(f"{what}: length holds counts of positions, whole numbers, not {n.ravel()[:6]}")
     if np.any(n < 0):
         raise ArgumentError(f"{what}: length holds counts of positions, never negative: {n.ravel()[:6]}")
-    positions = np.arange(shape[axis]).reshape((-1,) + (1,) * (len(shape) - axis - 1))
+    positions = arange(shape[axis], n).reshape((-1,) + (1,) * (len(shape) - axis - 1))
     mask: np.ndarray = positions < np.expand_dims(n, axis)
     return mask
 
@@ -252,9 +261,9 @@ def Dropout(  # noqa: N802 - MXNet's name
         return result if out is None else into(out, result, "nd.Dropout")
     shape = tuple(1 if i in shared else n for i, n in enumerate(data.shape))
     if p == 1:
-        mask = np.zeros(shape, dtype=data._data.dtype)
+        mask = zeros(shape, data._data.dtype, data._data)
     else:
-        keep = _random.generator().random(shape, dtype=np.float32) >= p
+        keep = _random.uniform_like(shape, data._data) >= p
         mask = keep.astype(data._data.dtype) * data._data.dtype.type(1 / (1 - p))
     result = multiply_op(data, NDArray(mask))
     return result if out is None else into(out, result, "nd.Dropout")

@@ -10,6 +10,7 @@ import numpy as np
 from .._args import array
 from .._graph import taped
 from .._primitive import Primitive
+from .._xp import as_data, empty
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray, wrap
@@ -46,6 +47,7 @@ def _no_0d(out: np.ndarray) -> np.ndarray:
     return out.reshape(1) if out.ndim == 0 else out
 
 
+_HOST = np.ndarray
 _FILL_LIMIT = 1 << 14  # elements: below it a filled array is cheaper than a broadcast view
 
 
@@ -55,7 +57,8 @@ def _spread_fwd(g: np.ndarray, kept: tuple[int, ...], shape: tuple[int, ...], sc
         r = r * scale
     if math.prod(shape) > _FILL_LIMIT:
         return np.broadcast_to(r, shape)  # a view: no memory for the spread gradient
-    out = np.empty(shape, r.dtype)  # small: filling costs less than broadcast_to's Python
+    out = np.empty(shape, r.dtype) if r.__class__ is _HOST else empty(shape, r.dtype, r)  # small:
+    # filling costs less than broadcast_to's Python
     out[...] = r
     return out
 
@@ -130,7 +133,7 @@ min_op: Primitive = Primitive(
 def _arg(f: Any) -> Any:
     def arg(x: np.ndarray, axis: int | None, keepdims: bool) -> np.ndarray:
         out = f(x, axis=axis, keepdims=keepdims if axis is not None else False)
-        return _no_0d(np.asarray(out, dtype=np.float32))
+        return _no_0d(out.astype(np.float32))
 
     return arg
 
@@ -263,7 +266,7 @@ def prod(
 def product(data: NDArray, axes: tuple[int, ...], keepdims: bool) -> NDArray:
     """The product over `axes`, 0-d for a full reduction (`nd.prod` and `np.prod` share it)."""
     if not taped(data):
-        return wrap(np.asarray(np.prod(data._data, axis=axes, keepdims=keepdims)), data.__class__)
+        return wrap(as_data(np.prod(data._data, axis=axes, keepdims=keepdims)), data.__class__)
     # Recorded: a tree of pairwise products, so that every derivative (of any order) is
     # exact, including at zeros where dividing ans by x would fail.
     kept = [i for i in range(data.ndim) if i not in axes]

@@ -18,6 +18,7 @@ import numpy as np
 from .. import random as _random
 from .._args import array, int_tuple, wrong_type
 from .._primitive import Primitive
+from .._xp import arange, zeros
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -46,13 +47,13 @@ def _along_key(positions: np.ndarray, axis: int) -> tuple[np.ndarray, ...]:
     """The fancy index that takes `positions` along `axis` and each position of the others."""
     ndim = positions.ndim
     return tuple(
-        positions if i == axis else np.arange(n).reshape([n if j == i else 1 for j in range(ndim)])
+        positions if i == axis else arange(n, positions).reshape([n if j == i else 1 for j in range(ndim)])
         for i, n in enumerate(positions.shape)
     )
 
 
 def _mask(x: np.ndarray, positions: np.ndarray, axis: int) -> np.ndarray:
-    out = np.zeros(x.shape, x.dtype)
+    out = zeros(x.shape, x.dtype, x)
     np.put_along_axis(out, positions, 1, axis=axis)
     return out
 
@@ -164,7 +165,8 @@ def topk(
     n = x.shape[ax]
     if k > n:
         raise ArgumentError(f"nd.topk: k={k} is more than the {n} elements along axis {ax}: give k <= {n}")
-    positions = np.take(_order(x._data, ax, bool(is_ascend)), np.arange(k if k >= 1 else n), axis=ax)
+    order = _order(x._data, ax, bool(is_ascend))
+    positions = np.take(order, arange(k if k >= 1 else n, order), axis=ax)
     if ret_typ == "mask":
         mask = mask_op(x, positions=positions, axis=ax)
         result = mask if axis is not None else reshape_op(mask, shape=array(data, "nd.topk").shape)
@@ -289,7 +291,7 @@ def scatter_nd(
 # ---- shuffle ------------------------------------------------------------------------------------
 # From the generator of nd.random (seeded by nd.random.seed). Not differentiable, as MXNet.
 shuffle_op: Primitive = Primitive(
-    "shuffle", lambda x: _random.generator().permutation(x), differentiable=False
+    "shuffle", _random.permutation_like, differentiable=False
 )
 
 

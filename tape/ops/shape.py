@@ -51,7 +51,7 @@ broadcast_to_op: Primitive = Primitive(
 # (np.broadcast_to gives a read-only view); the gradients inside keep the cheap view above.
 broadcast_copy_op: Primitive = Primitive(
     "broadcast_to",
-    lambda x, shape: np.array(np.broadcast_to(x, shape)),
+    lambda x, shape: np.broadcast_to(x, shape).copy(),
     lambda g, ans, x, shape: sum_to_op(g, shape=x.shape),
 )
 # Sums a broadcast result back to an input's shape: the one place broadcasting is undone.

@@ -17,6 +17,7 @@ import numpy as np
 
 from .._args import array
 from .._primitive import Primitive
+from .._xp import special
 from ..creation import into
 from ..ndarray import NDArray
 from .elementwise import exp_op, floating
@@ -51,19 +52,21 @@ def _safe(f: Callable[[float], float], pole: float) -> Callable[[float], float]:
     return g
 
 
-def _elementwise(f: Callable[[float], float]) -> Callable[[np.ndarray], np.ndarray]:
+def _elementwise(f: Callable[[float], float], name: str) -> Callable[[np.ndarray], np.ndarray]:
     uf = np.frompyfunc(f, 1, 1)
 
     def run(x: np.ndarray) -> np.ndarray:
+        if x.__class__ is not np.ndarray:  # a GPU array: CuPy's own (cupyx.scipy.special)
+            return special(name)(x)  # type: ignore[no-any-return]
         out: np.ndarray = np.asarray(uf(x.astype(np.float64)), dtype=np.float64)
         return out.astype(x.dtype)
 
     return run
 
 
-_erf = _elementwise(math.erf)
-_gamma = _elementwise(_safe(math.gamma, math.nan))
-_gammaln = _elementwise(_safe(math.lgamma, math.inf))
+_erf = _elementwise(math.erf, "erf")
+_gamma = _elementwise(_safe(math.gamma, math.nan), "gamma")
+_gammaln = _elementwise(_safe(math.lgamma, math.inf), "gammaln")
 
 
 def _asymptotic(y: np.ndarray, n: int) -> np.ndarray:
@@ -117,6 +120,8 @@ def polygamma_f64(n: int, x: np.ndarray) -> np.ndarray:
 
 def _polygamma(x: np.ndarray, n: int) -> np.ndarray:
     x = floating(x)  # the rule for integer inputs (see _primitive._Unary), for a forward with a parameter
+    if x.__class__ is not np.ndarray:  # a GPU array: CuPy's own, without the loop that waits on it
+        return special("digamma")(x) if n == 0 else special("polygamma")(n, x)  # type: ignore[no-any-return]
     out: np.ndarray = polygamma_f64(n, x).astype(x.dtype)
     return out
 
