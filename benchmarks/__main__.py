@@ -9,10 +9,10 @@ import time
 from collections.abc import Sequence
 
 # The package __init__ has pinned the BLAS threads before anything below imports NumPy.
-from . import chain, fan_out, matmul_tanh, mlp, tanh_third, tiny_ops
+from . import allreduce, chain, conv, fan_out, matmul_tanh, mlp, tanh_third, tiny_ops
 from ._harness import Case, Metric, Row, as_json, environment, format_table, metric_row, run_case
 
-MODULES = {m.NAME: m for m in (tiny_ops, mlp, chain, matmul_tanh, tanh_third, fan_out)}
+MODULES = {m.NAME: m for m in (tiny_ops, mlp, chain, matmul_tanh, tanh_third, fan_out, conv, allreduce)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,5 @@
-"""``python -m tape``: train a two-layer net with tape on handwritten digits (see `tape.demo`)."""
+"""``python -m tape``: train a two-layer net (``--model cnn``: a convolutional net) with tape on
+handwritten digits (see `tape.demo`)."""
 
 from __future__ import annotations
 

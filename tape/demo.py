@@ -2,7 +2,8 @@
 
 The network is the ``TwoLayerNet`` of *Deep Learning from Scratch* (affine, ReLU, affine,
 softmax with cross-entropy loss), written with tape's ops so that ``loss.backward()`` replaces
-the book's hand-written backward pass. By default it trains on the UCI optical digits that
+the book's hand-written backward pass; ``--model cnn`` trains the book's ``SimpleConvNet``
+(`tape.demo_cnn`) instead. By default it trains on the UCI optical digits that
 ship with tape (1,797 images of 8x8 pixels); ``--mnist PATH`` trains a 784-100-10 net on an
 MNIST ``.npz`` instead. After training it prints the test accuracy and checks the gradients of
 every parameter against central differences in float64.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import math
 import sys
 import time
 import zipfile
@@ -24,15 +26,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
 import numpy as np
 
 from . import autograd, nd, testing
+from .demo_cnn import SimpleConvNet
 from .ndarray import NDArray
 
 __all__ = [
-    "Dataset", "DataError", "GradCheck", "TwoLayerNet", "ProgressBar", "load_digits", "load_mnist",
+    "Dataset", "DataError", "GradCheck", "Net", "TwoLayerNet", "ProgressBar", "load_digits", "load_mnist",
     "softmax_cross_entropy", "train", "gradient_check", "save_loss_plot", "main",
 ]  # fmt: skip
 
@@ -195,6 +198,7 @@ class TwoLayerNet:
         def weights(rows: int, cols: int) -> NDArray:
             return nd.array(rng.standard_normal((rows, cols)) * np.sqrt(2.0 / rows))
 
+        self.n_classes = n_out
         self.params: Params = {
             "W1": weights(n_in, n_hidden),
             "b1": nd.zeros(n_hidden),
@@ -218,6 +222,28 @@ class TwoLayerNet:
         """Fraction of rows of `x` whose highest score is at the label."""
         predicted = self.scores(self.params, nd.array(x)).argmax(axis=1).asnumpy()
         return float(np.mean(predicted == y))
+
+
+class Net(Protocol):
+    """What `train` and `gradient_check` need of a network: `TwoLayerNet` or `SimpleConvNet`.
+
+    >>> net: Net = SimpleConvNet(8, 10, np.random.default_rng(0))
+    >>> net.n_classes, sorted(net.params)
+    (10, ['W1', 'W2', 'W3', 'b1', 'b2', 'b3'])
+    """
+
+    params: Params
+    n_classes: int
+
+    @staticmethod
+    def scores(params: Mapping[str, NDArray], x: NDArray) -> NDArray:
+        """Class scores (before softmax) for a batch `x`, computed with the given parameters."""
+
+    def loss(self, x: NDArray, onehot: NDArray) -> NDArray:
+        """Mean softmax cross-entropy of the batch."""
+
+    def accuracy(self, x: np.ndarray, y: np.ndarray) -> float:
+        """Fraction of rows of `x` whose highest score is at the label."""
 
 
 class ProgressBar:
@@ -256,7 +282,7 @@ class ProgressBar:
 
 
 def train(
-    net: TwoLayerNet,
+    net: Net,
     data: Dataset,
     epochs: int,
     rng: np.random.Generator,
@@ -311,7 +337,7 @@ def _relative_error(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def gradient_check(
-    net: TwoLayerNet,
+    net: Net,
     x: np.ndarray,
     y: np.ndarray,
     rng: np.random.Generator,
@@ -324,10 +350,10 @@ def gradient_check(
     (MNIST's W1) at `sample` random entries, since each entry costs two forward passes.
     """
     base = {k: nd.array(p, dtype=np.float64) for k, p in net.params.items()}
-    xs, t = nd.array(x, dtype=np.float64), one_hot(y, net.params["b2"].shape[0], np.float64)
+    xs, t = nd.array(x, dtype=np.float64), one_hot(y, net.n_classes, np.float64)
 
     def loss_of(params: Mapping[str, NDArray]) -> NDArray:
-        return softmax_cross_entropy(TwoLayerNet.scores(params, xs), t)
+        return softmax_cross_entropy(net.scores(params, xs), t)
 
     marked = {k: p.copy() for k, p in base.items()}
     for p in marked.values():
@@ -449,8 +475,16 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line of ``python -m tape``."""
     parser = argparse.ArgumentParser(
         prog="python -m tape",
-        description="Train the two-layer net of 'Deep Learning from Scratch' with tape on handwritten "
-        "digits, report its test accuracy and check its gradients against numerical differentiation.",
+        description="Train the two-layer net of 'Deep Learning from Scratch' (or, with --model cnn, its "
+        "SimpleConvNet) with tape on handwritten digits, report its test accuracy and check its gradients "
+        "against numerical differentiation.",
+    )
+    parser.add_argument(
+        "--model",
+        choices=("mlp", "cnn"),
+        default="mlp",
+        help="mlp: the two-layer net (affine, ReLU, affine); cnn: the convolutional SimpleConvNet "
+        "(conv, ReLU, max-pool, affine, ReLU, affine) (default: mlp)",
     )
     parser.add_argument(
         "--epochs",
@@ -506,16 +540,22 @@ def main(argv: Sequence[str] | None = None, stream: TextIO = sys.stdout) -> int:
     epochs = args.epochs or (20 if args.mnist is None else 5)
     hidden, batch_size = (50, 32) if args.mnist is None else (100, 100)
     rng = np.random.default_rng(args.seed)
-    net = TwoLayerNet(data.n_features, hidden, data.n_classes, rng)
+    net: Net
+    if args.model == "cnn":
+        side = math.isqrt(data.n_features)
+        if side * side != data.n_features:
+            parser.error(f"--model cnn needs square images, but they have {data.n_features} pixels")
+        net = SimpleConvNet(side, data.n_classes, rng, hidden=hidden)
+        layers = f"convolutional net ({net.describe()})"
+    else:
+        net = TwoLayerNet(data.n_features, hidden, data.n_classes, rng)
+        layers = f"{data.n_features}-{hidden}-{data.n_classes} net (affine, ReLU, affine, softmax)"
 
     def say(line: str) -> None:
         stream.write(line + "\n")
 
     start = time.perf_counter()
-    say(
-        f"tape demo: a {data.n_features}-{hidden}-{data.n_classes} net (affine, ReLU, affine, softmax) "
-        f"on {data.name}"
-    )
+    say(f"tape demo: a {layers} on {data.name}")
     say(f"data: {DIGITS_CREDIT if args.mnist is None else args.mnist}")
     say(
         f"{len(data.x_train)} training and {len(data.x_test)} test images; SGD with momentum 0.9, "

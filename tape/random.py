@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _xp
 from . import context as _context
 from ._args import array, operand
 from .creation import dtype_of, into, shape_of
@@ -13,7 +14,7 @@ from .ndarray import NDArray
 
 __all__ = [
     "seed", "normal", "uniform", "randn", "randint", "exponential", "gamma", "poisson", "shuffle",
-    "multinomial", "generator",
+    "multinomial", "generator", "negative_binomial", "generalized_negative_binomial",
 ]  # fmt: skip
 
 ShapeLike = int | tuple[int, ...] | list[int] | None
@@ -22,10 +23,18 @@ ShapeLike = int | tuple[int, ...] | list[int] | None
 # on every run.
 _DEFAULT_SEED = 0
 _rng = np.random.default_rng(_DEFAULT_SEED)
+# One generator per GPU (CuPy's RandomState), made on first use from the last seed: the GPU
+# streams differ from the CPU's, as in MXNet.
+_seed_state = _DEFAULT_SEED
+_device_rngs: dict[int, Any] = {}
+# The samplers that a GPU's generator draws itself; the others draw on the CPU and copy.
+_ON_DEVICE = frozenset({"normal", "uniform", "gamma", "exponential", "poisson"})
 
 
 def seed(seed_state: int, ctx: Any = "all") -> None:
-    """Seed tape's random generator, so that samples are reproducible.
+    """Seed tape's random generators, so that samples are reproducible: the CPU's and every
+    GPU's with ``ctx='all'``, else the one of context `ctx`. Each GPU has a generator of its own
+    (CuPy's), so the same seed gives other numbers there than on the CPU, as in MXNet.
 
     >>> from tape import nd
     >>> nd.random.seed(42); a = nd.random.uniform(shape=3)
@@ -33,8 +42,16 @@ def seed(seed_state: int, ctx: Any = "all") -> None:
     >>> bool((a == b).sum().asscalar() == 3)
     True
     """
-    global _rng
-    _rng = np.random.default_rng(seed_state)
+    global _rng, _seed_state
+    if ctx != "all" and not isinstance(ctx, _context.Context):
+        raise TypeError(f"nd.random.seed: ctx must be 'all' or a Context such as tape.gpu(0), not {ctx!r}")
+    if ctx == "all" or ctx.device_type != "gpu":
+        _rng = np.random.default_rng(seed_state)
+    if ctx == "all":
+        _seed_state = seed_state
+        _device_rngs.clear()
+    elif ctx.device_type == "gpu":
+        _device_rngs[ctx.device_id] = _xp.gpu_module().random.RandomState(seed_state)
 
 
 def generator() -> np.random.Generator:
@@ -46,6 +63,32 @@ def generator() -> np.random.Generator:
     True
     """
     return _rng
+
+
+def device_generator(device: int) -> Any:
+    """The generator of GPU `device` (CuPy's `RandomState`), seeded by `seed`."""
+    rng = _device_rngs.get(device)
+    if rng is None:
+        with _xp.gpu_module().cuda.Device(device):
+            rng = _device_rngs[device] = _xp.gpu_module().random.RandomState(_seed_state + 1 + device)
+    return rng
+
+
+def uniform_like(shape: tuple[int, ...], like: Any) -> Any:
+    """Uniform samples on [0, 1) in float32, of `shape`, on the device of the array `like`
+    (`nd.Dropout`'s draw)."""
+    if _xp.is_host(like):
+        return _rng.random(shape, dtype=np.float32)
+    with _xp.gpu_module().cuda.Device(_xp.device_id(like)):
+        return device_generator(_xp.device_id(like)).random_sample(shape, dtype=np.float32)
+
+
+def permutation_like(x: Any) -> Any:
+    """The rows of the array `x` in random order, drawn on its device."""
+    if _xp.is_host(x):
+        return _rng.permutation(x)
+    with _xp.gpu_module().cuda.Device(_xp.device_id(x)):
+        return device_generator(_xp.device_id(x)).permutation(x)
 
 
 def _param(p: Any, where: str, name: str) -> Any:
@@ -72,9 +115,22 @@ def _draw(
     base = next((p.shape for p in ps if isinstance(p, NDArray)), ())
     extra = (() if base else (1,)) if shape is None else shape_of(shape, where)
     size = (*base, *extra)
-    data = sample(*[_raw(p, size) for p in ps], size)
     _context.check(ctx)
-    return into(out, NDArray(np.asarray(data, dtype=dtype_of(dtype))), where)
+    arrays = [p for p in ps if isinstance(p, NDArray)]
+    target = ctx or (arrays[0].context if arrays else _context.current_context())
+    raws = [_raw(p, size) for p in ps]
+    if target.device_type != "gpu":
+        data = np.asarray(sample(*[_xp.to_host(r) for r in raws], size), dtype=dtype_of(dtype))
+    elif getattr(sample, "__name__", "") in _ON_DEVICE:
+        with _xp.gpu_module().cuda.Device(target.device_id):
+            rng = device_generator(target.device_id)
+            draw = getattr(rng, sample.__name__)(*[_context.place(r, target) for r in raws], size)
+            data = draw.astype(dtype_of(dtype), copy=False)
+    else:  # a sampler CuPy lacks: drawn on the CPU, then copied
+        data = _context.place(
+            np.asarray(sample(*[_xp.to_host(r) for r in raws], size), dtype=dtype_of(dtype)), target
+        )
+    return into(out, NDArray(data), where)
 
 
 def normal(
@@ -190,6 +246,54 @@ def poisson(
     return _draw("nd.random.poisson", _rng.poisson, shape, dtype, ctx, out, lam=lam)
 
 
+def negative_binomial(
+    k: Any = 1,
+    p: Any = 1,
+    shape: ShapeLike = None,
+    dtype: Any = None,
+    ctx: Any = None,
+    out: NDArray | None = None,
+) -> NDArray:
+    """Samples of the number of failures before the `k`-th success, each trial a success with
+    probability `p` (as floats, like MXNet).
+
+    >>> from tape import nd
+    >>> x = nd.random.negative_binomial(3, 0.5, shape=(4,))
+    >>> x.dtype.__name__, bool((x >= 0).sum().asscalar() == 4)
+    ('float32', True)
+    """
+    return _draw("nd.random.negative_binomial", _rng.negative_binomial, shape, dtype, ctx, out, k=k, p=p)
+
+
+def _generalized_negative_binomial(mu: Any, alpha: Any, size: tuple[int, ...]) -> np.ndarray:
+    # A Poisson of gamma-distributed rate: mean mu, variance mu + alpha mu^2 (alpha 0: Poisson).
+    mu, alpha = np.broadcast_arrays(np.asarray(mu, np.float64), np.asarray(alpha, np.float64))
+    spread = alpha > 0
+    shape = np.where(spread, 1 / np.where(spread, alpha, 1), 1.0)
+    rate = np.where(spread, _rng.gamma(shape, np.where(spread, alpha * mu, 1.0), size), mu)
+    out: np.ndarray = _rng.poisson(rate, size)
+    return out
+
+
+def generalized_negative_binomial(
+    mu: Any = 1,
+    alpha: Any = 1,
+    shape: ShapeLike = None,
+    dtype: Any = None,
+    ctx: Any = None,
+    out: NDArray | None = None,
+) -> NDArray:
+    """Samples of counts with mean `mu` and variance `mu + alpha * mu ** 2` (a Poisson whose
+    rate is gamma distributed; `alpha=0` is the Poisson distribution), as floats.
+
+    >>> from tape import nd
+    >>> nd.random.generalized_negative_binomial(2, 0.5, shape=(2, 3)).shape
+    (2, 3)
+    """
+    where = "nd.random.generalized_negative_binomial"
+    return _draw(where, _generalized_negative_binomial, shape, dtype, ctx, out, mu=mu, alpha=alpha)
+
+
 def shuffle(data: NDArray) -> NDArray:
     """A copy of `data` with its rows (first axis) in random order.
 
@@ -197,7 +301,7 @@ def shuffle(data: NDArray) -> NDArray:
     >>> sorted(nd.random.shuffle(nd.arange(4)).asnumpy().tolist())
     [0.0, 1.0, 2.0, 3.0]
     """
-    return NDArray(_rng.permutation(array(data, "nd.random.shuffle")._data))
+    return NDArray(permutation_like(array(data, "nd.random.shuffle")._data))
 
 
 def multinomial(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import zipfile
@@ -14,7 +15,7 @@ from numpy.lib import format as npy_format
 from ._args import path, wrong_type
 from .ndarray import NDArray
 
-__all__ = ["save", "load"]  # and `read`, for the interfaces' load functions
+__all__ = ["save", "load", "load_frombuffer"]  # and `read`, for the interfaces' load functions
 
 # A marker entry records whether a list or a dict was saved, so load gives back the same kind.
 _KIND = "__tape_kind__"
@@ -93,7 +94,31 @@ def load(fname: PathLike, *, max_bytes: int | None = None) -> list[NDArray] | di
     ...
     ValueError: load: ... holds ... bytes once uncompressed, more than max_bytes=100; ...
     """
-    content = read(fname, max_bytes, "nd.load")
+    return _as_nd(read(fname, max_bytes, "nd.load"))
+
+
+def load_frombuffer(
+    buf: bytes | bytearray | memoryview, *, max_bytes: int | None = None
+) -> list[NDArray] | dict[str, NDArray]:
+    """`load` from the bytes of a file that `save` wrote (tape's `.npz`, not MXNet's format),
+    with the same checks.
+
+    >>> import os, tempfile
+    >>> from tape import nd
+    >>> path = os.path.join(tempfile.mkdtemp(), "x")
+    >>> nd.save(path, [nd.arange(3)])
+    >>> with open(path, "rb") as f:
+    ...     nd.load_frombuffer(f.read())[0]
+    <BLANKLINE>
+    [0. 1. 2.]
+    <NDArray 3 @cpu(0)>
+    """
+    if not isinstance(buf, bytes | bytearray | memoryview):
+        raise wrong_type("nd.load_frombuffer", "buf", "bytes (the content of a file nd.save wrote)", buf)
+    return _as_nd(_unpack(io.BytesIO(buf), "the buffer", _limit(max_bytes)))
+
+
+def _as_nd(content: list[np.ndarray] | dict[str, np.ndarray]) -> list[NDArray] | dict[str, NDArray]:
     # Legacy MXNet has no 0-d arrays: a saved 0-d array loads with shape (1,).
     if isinstance(content, dict):
         return {k: NDArray(v.reshape(1) if v.ndim == 0 else v) for k, v in content.items()}
@@ -109,26 +134,40 @@ def read(
     The interfaces wrap them: `nd.load` as NDArrays, `npx.load` as `tape.np` arrays (0-d kept).
     `what` names the caller in errors.
     """
+    limit = _limit(max_bytes)
+    name = os.fspath(path(fname, what))
+    return _unpack(name, name, limit)
+
+
+def _limit(max_bytes: int | None) -> int:
     limit = MAX_BYTES if max_bytes is None else max_bytes
     if isinstance(limit, bool) or not isinstance(limit, int):
         raise TypeError(f"load: max_bytes is a number of bytes, an int, not {type(limit).__name__}")
     if limit < 0:
         raise ValueError(f"load: max_bytes is a number of bytes, 0 or more, not {limit}")
-    name = os.fspath(path(fname, what))
+    return limit
+
+
+def _unpack(source: str | io.BytesIO, name: str, limit: int) -> list[np.ndarray] | dict[str, np.ndarray]:
+    """The arrays of the archive `source` (a file name, or bytes in memory), called `name` in errors."""
     try:
-        archive = zipfile.ZipFile(name)
+        archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as e:
-        raise _not_an_archive(name, e) from e
+        raise _not_an_archive(source, name, e) from e
     with archive:
         members = _members(archive, name, limit)
         content = {key: _read(archive, info, name) for key, info in members.items()}
     return _arrange(content, name)
 
 
-def _not_an_archive(name: str, e: Exception) -> ValueError:
-    with open(name, "rb") as f:
-        if f.read(6) == b"\x93NUMPY":
-            return ValueError(f"load: {name} holds one bare NumPy array, not an .npz archive; use numpy.load")
+def _not_an_archive(source: str | io.BytesIO, name: str, e: Exception) -> ValueError:
+    if isinstance(source, io.BytesIO):
+        head = source.getvalue()[:6]
+    else:
+        with open(source, "rb") as f:
+            head = f.read(6)
+    if head == b"\x93NUMPY":
+        return ValueError(f"load: {name} holds one bare NumPy array, not an .npz archive; use numpy.load")
     return ValueError(
         f"load: {name} is not an .npz file written by nd.save (or NumPy's savez), or it is truncated: {e}"
     )

@@ -45,3 +45,21 @@ def test_quick_run_prints_the_table_and_writes_json(tmp_path: Path) -> None:
     assert [r["name"][:2] for r in results] == ["a.", "a.", "e."]
     assert results[1]["name"].endswith("tape.np")
     assert all(r["ratio"] > 0 and r["tape"] > 0 and r["numpy"] > 0 for r in results)
+
+
+@pytest.mark.slow
+def test_conv_benchmark_checks_tape_against_its_numpy_im2col_code() -> None:
+    # The harness refuses to time sides whose gradients differ, so a run that prints both rows
+    # has also checked the hand-written NumPy layer and LeNet step against tape's.
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--repeat", "1", "--only", "conv"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("g. ")]
+    assert len(rows) == 4  # two rows as they finish, then the same two in the final table
+    assert any("Convolution" in r for r in rows) and any("LeNet SGD step" in r for r in rows)

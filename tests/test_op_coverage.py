@@ -22,13 +22,23 @@ from typing import Any
 import pytest
 import test_ops_binary
 import test_ops_conv
+import test_ops_ctc
+import test_ops_deconv
 import test_ops_elementwise
 import test_ops_la
 import test_ops_layers
+import test_ops_misc
 import test_ops_nn
+import test_ops_norms
 import test_ops_reduction
+import test_ops_rnn
+import test_ops_sampling
 import test_ops_select
+import test_ops_sequence
 import test_ops_shape
+import test_ops_triangular
+import test_ops_vision
+import test_random_aliases
 
 import tape.nd
 
@@ -77,6 +87,32 @@ NOT_CHECKED: dict[str, str] = {
     "sgd_mom_update": "an optimizer step, not differentiable (as in MXNet); test_ops_updates",
     "adam_update": "an optimizer step, not differentiable (as in MXNet); test_ops_updates",
     "rmsprop_update": "an optimizer step, not differentiable (as in MXNet); test_ops_updates",
+    "argmax_channel": "returns indices: piecewise constant, no gradient (test_ops_misc: never recorded)",
+    "histogram": "counts: piecewise constant, no gradient (test_ops_misc: never recorded)",
+    "ravel_multi_index": "its input is indices; no gradient (test_ops_misc: never recorded)",
+    "unravel_index": "its input is indices; no gradient (test_ops_misc: never recorded)",
+    "shape_array": "the shape, not the values: nothing to differentiate",
+    "size_array": "the size, not the values: nothing to differentiate",
+    "onehot_encode": "its input is indices; no gradient (as one_hot)",
+    "random_exponential": "draws samples; nothing to differentiate (test_random_aliases)",
+    "random_gamma": "draws samples (nd.random.gamma); nothing to differentiate",
+    "random_poisson": "draws samples (nd.random.poisson); nothing to differentiate",
+    "random_randint": "draws samples (nd.random.randint); nothing to differentiate",
+    "random_negative_binomial": "draws samples (nd.random.negative_binomial); nothing to differentiate",
+    "random_generalized_negative_binomial": "draws samples; nothing to differentiate",
+    "sample_normal": "draws samples; nothing to differentiate (test_random_aliases)",
+    "sample_uniform": "draws samples; nothing to differentiate",
+    "sample_gamma": "draws samples; nothing to differentiate",
+    "sample_exponential": "draws samples; nothing to differentiate",
+    "sample_poisson": "draws samples; nothing to differentiate",
+    "sample_negative_binomial": "draws samples; nothing to differentiate",
+    "sample_generalized_negative_binomial": "draws samples; nothing to differentiate",
+    "sample_multinomial": "draws category indices (nd.random.multinomial); nothing to differentiate",
+    "from_numpy": "wraps a NumPy array; never in a graph (test_ops_misc)",
+    "from_dlpack": "wraps a DLPack capsule; never in a graph (test_ops_misc)",
+    "to_dlpack_for_read": "returns a DLPack capsule, not an array",
+    "to_dlpack_for_write": "returns a DLPack capsule, not an array",
+    "load_frombuffer": "serialization from bytes",
 }
 
 # Checked against finite differences by a test that is not table-driven over ops:
@@ -177,8 +213,18 @@ TABLES: list[tuple[ModuleType, str, str, Callable[[Iterable[Any]], list[Any]]]] 
     (test_ops_nn, "SOFTMAXES", "test_softmax_derivatives_to_third_order", _itself),
     (test_ops_conv, "CONVOLUTIONS", "test_convolution_derivatives_to_second_order", _column(0)),
     (test_ops_conv, "POOLINGS", "test_pooling_derivatives_to_second_order", _column(0)),
+    (test_ops_deconv, "DECONVOLUTIONS", "test_deconvolution_derivatives_to_second_order", _column(0)),
+    (test_ops_vision, "VISION", "test_vision_derivatives_to_second_order", _column(0)),
+    (test_ops_sampling, "SAMPLING", "test_sampling_derivatives_to_second_order", _column(0)),
     (test_ops_la, "GRADIENTS", "test_derivatives_to_second_order", _column(0)),
     (test_ops_layers, "LAYERS", "test_layer_derivatives_to_second_order", _column(0)),
+    (test_ops_misc, "MISC", "test_misc_derivatives_to_second_order", _column(0)),
+    (test_random_aliases, "DENSITIES", "test_density_derivatives_to_second_order", _column(0)),
+    (test_ops_norms, "NORMS", "test_norm_derivatives_to_second_order", _column(0)),
+    (test_ops_sequence, "SEQUENCES", "test_sequence_derivatives_to_second_order", _column(0)),
+    (test_ops_ctc, "CTC", "test_ctc_derivatives_to_second_order", _column(0)),
+    (test_ops_triangular, "TRIANGULAR", "test_triangular_derivatives_to_second_order", _column(0)),
+    (test_ops_rnn, "RNNS", "test_rnn_derivatives_to_second_order", _column(0)),
 ]
 TABLE_IDS = [f"{module.__name__}.{table}" for module, table, _, _ in TABLES]
 

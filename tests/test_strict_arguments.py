@@ -101,6 +101,26 @@ BASE: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
         {"kernel": (2, 2), "num_filter": 2},
     ),
     "Pooling": ((nd.ones((1, 1, 3, 3)),), {"kernel": (2, 2)}),
+    "Deconvolution": (
+        (nd.ones((1, 1, 2, 2)), nd.ones((1, 2, 2, 2)), nd.zeros(2)),
+        {"kernel": (2, 2), "num_filter": 2, "no_bias": False},
+    ),
+    "UpSampling": ((nd.ones((1, 1, 2, 2)), nd.ones((1, 1, 1, 1))), {"scale": 2, "sample_type": "nearest"}),
+    "im2col": ((nd.ones((1, 1, 3, 3)),), {"kernel": (2, 2)}),
+    "col2im": ((nd.ones((1, 4, 4)),), {"output_size": (3, 3), "kernel": (2, 2)}),
+    "depth_to_space": ((nd.ones((1, 4, 2, 2)), 2), {}),
+    "space_to_depth": ((nd.ones((1, 1, 2, 2)), 2), {}),
+    "Correlation": ((nd.ones((1, 2, 3, 3)), nd.ones((1, 2, 3, 3))), {}),
+    "BilinearSampler": ((nd.ones((1, 1, 2, 2)), nd.zeros((1, 2, 3, 3))), {}),
+    "GridGenerator": ((nd.ones((1, 6)),), {"transform_type": "affine", "target_shape": (2, 2)}),
+    "SpatialTransformer": (
+        (nd.ones((1, 1, 2, 2)), nd.ones((1, 6))),
+        {"target_shape": (2, 2), "transform_type": "affine", "sampler_type": "bilinear"},
+    ),
+    "ROIPooling": (
+        (nd.ones((1, 1, 3, 3)), nd.array([[0, 0, 0, 2, 2]])),
+        {"pooled_size": (2, 2), "spatial_scale": 1.0},
+    ),
     "Activation": ((X, "relu"), {}),
     "save": ((FILE, X), {}),
     "load": ((FILE,), {}),
@@ -125,10 +145,53 @@ BASE: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {
     "InstanceNorm": ((nd.ones((1, 2, 3)), nd.ones(2), nd.zeros(2)), {}),
     "Embedding": ((IDX, nd.ones((2, 3)), 2, 3), {}),
     "SequenceMask": ((X, IDX), {"use_sequence_length": True}),
+    "LRN": ((nd.ones((1, 3, 2, 2)),), {"nsize": 3}),
+    "L2Normalization": ((X,), {}),
+    "GroupNorm": ((nd.ones((1, 4, 2)), nd.ones(2), nd.zeros(2)), {"num_groups": 2}),
+    "SequenceLast": ((X, IDX + 1), {"use_sequence_length": True}),
+    "SequenceReverse": ((X, IDX), {"use_sequence_length": True}),
+    "CTCLoss": ((nd.ones((3, 2, 4)), nd.array([[1, 2], [3, 0]])), {}),
+    "RNN": (
+        (nd.ones((2, 1, 2)), nd.ones(12), nd.zeros((1, 1, 2))),
+        {"state_size": 2, "num_layers": 1, "mode": "rnn_tanh"},
+    ),
+    "linalg.extracttrian": ((X,), {}),
+    "linalg.maketrian": ((nd.ones(3),), {}),
+    "linalg.gelqf": ((nd.array([[2.0, 1.0, 0.0], [1.0, 2.0, 1.0]]),), {}),
     "sgd_update": ((nd.ones((2, 2)), X, 0.1), {}),
     "sgd_mom_update": ((nd.ones((2, 2)), X, nd.zeros((2, 2)), 0.1), {}),  # its own mom, written in place
     "adam_update": ((nd.ones((2, 2)), X, nd.zeros((2, 2)), nd.zeros((2, 2)), 0.1), {}),
     "rmsprop_update": ((nd.ones((2, 2)), X, nd.zeros((2, 2)), 0.1), {}),
+    # MXNet's other ops, densities, samplers and deprecated names (tests/test_ops_misc.py)
+    "split_v2": ((X, 2), {}),
+    "ravel_multi_index": ((nd.array([[0, 1], [1, 0]]), (2, 2)), {}),
+    "unravel_index": ((nd.array([0, 3]), (2, 2)), {}),
+    "batch_take": ((X, IDX), {}),
+    "random_pdf_normal": ((X, nd.array([0.0, 1.0]), nd.array([1.0, 2.0])), {}),
+    "random_pdf_uniform": ((X, nd.array([0.0, 0.0]), nd.array([1.0, 1.0])), {}),
+    "random_pdf_exponential": ((X, nd.array([1.0, 2.0])), {}),
+    "random_pdf_gamma": ((X, nd.array([1.0, 2.0]), nd.array([1.0, 1.0])), {}),
+    "random_pdf_poisson": ((nd.array([[0, 1], [2, 3]]), nd.array([1.0, 2.0])), {}),
+    "random_pdf_negative_binomial": (
+        (nd.array([[0, 1], [2, 3]]), nd.array([2.0, 3.0]), nd.array([0.4, 0.5])),
+        {},
+    ),
+    "random_pdf_generalized_negative_binomial": (
+        (nd.array([[0, 1], [2, 3]]), nd.array([2.0, 3.0]), nd.array([0.4, 0.5])),
+        {},
+    ),
+    "random_pdf_dirichlet": ((nd.array([[0.2, 0.8], [0.5, 0.5]]), nd.array([[1.0, 2.0], [2.0, 2.0]])), {}),
+    "sample_normal": ((nd.array([0.0, 1.0]), nd.array([1.0, 1.0])), {}),
+    "sample_uniform": ((nd.array([0.0, 0.0]), nd.array([1.0, 1.0])), {}),
+    "sample_gamma": ((nd.array([1.0, 2.0]), nd.array([1.0, 1.0])), {}),
+    "sample_negative_binomial": ((nd.array([1.0, 2.0]), nd.array([0.5, 0.5])), {}),
+    "sample_generalized_negative_binomial": ((nd.array([1.0, 2.0]), nd.array([0.5, 0.5])), {}),
+    "BatchNorm_v1": ((X, nd.ones(2), nd.zeros(2)), {}),
+    "Pooling_v1": ((nd.ones((1, 1, 3, 3)),), {"kernel": (2, 2)}),
+    "Crop": ((nd.ones((1, 1, 3, 3)),), {"h_w": (2, 2)}),
+    "concatenate": (([X, X],), {}),
+    "onehot_encode": ((IDX, nd.zeros((2, 3))), {}),
+    "fill_element_0index": ((X, nd.array([9.0, 8.0]), IDX), {}),
 }
 
 # Functions that the walk cannot check, and why.
@@ -140,6 +203,9 @@ NOT_WALKED: dict[str, str] = {
     "arange": "takes only numbers (start, stop, step, repeat): no array, shape, axis or count",
     "random.seed": "takes only a seed (a number, NumPy's to check) and a context",
     "random.generator": "takes no arguments",
+    "from_numpy": "takes a NumPy array (no NDArray, shape or axis); test_ops_misc checks its refusals",
+    "from_dlpack": "takes a DLPack capsule or an object with __dlpack__; test_ops_misc checks its refusals",
+    "load_frombuffer": "takes bytes; test_ops_misc checks its refusal of anything else",
 }
 
 
@@ -149,17 +215,23 @@ def _walked() -> list[tuple[str, Callable[..., Any]]]:
     return [(name, f) for name, f in [*public, *samplers] if name not in NOT_WALKED]
 
 
+def _in_linalg(f: Callable[..., Any]) -> bool:
+    """Whether `f` is an op of nd.linalg (some are defined outside tape/ops/la.py)."""
+    name = getattr(f, "__name__", "")
+    return name in tape.nd.linalg.__all__ and getattr(tape.nd.linalg, name) is f
+
+
 def _key(name: str, f: Callable[..., Any]) -> str:
     """The row of `f` in BASE: its own name (nd.random's gamma is `random.gamma`, nd.linalg's
     ops `linalg.<name>`)."""
-    if f.__module__ == "tape.ops.la":
+    if _in_linalg(f):
         return f"linalg.{f.__name__}"
     return "random.gamma" if f is tape.random.gamma else f.__name__
 
 
 def _where(f: Callable[..., Any]) -> str:
     """How an error message names `f`: nd.<name>, nd.random.<name> for a sampler, nd.linalg.<name>."""
-    if f.__module__ == "tape.ops.la":
+    if _in_linalg(f):
         return f"nd.linalg.{f.__name__}"
     return f"nd.random.{f.__name__}" if f.__module__ == "tape.random" else f"nd.{f.__name__}"
 

@@ -27,8 +27,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 
-from tape import autograd, nd, viz  # noqa: E402
+from tape import autograd, demo, nd, viz  # noqa: E402
 from tape import np as tnp  # noqa: E402
+from tape.demo_cnn import SimpleConvNet  # noqa: E402
 
 plt.rcParams.update({"svg.hashsalt": "tape-docs", "font.size": 10})
 
@@ -206,12 +207,46 @@ def graph_figure(make: Callable[[], tuple[nd.NDArray, dict[str, nd.NDArray]]]) -
     return render
 
 
+def cnn_feature_maps(epochs: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The SimpleConvNet of the CNN tutorial trained briefly on the digits: a test image (8x8),
+    the 16 learned 3x3 filters, and the feature maps they make of that image (after the ReLU)."""
+    data, rng = demo.load_digits(), np.random.default_rng(0)
+    net = SimpleConvNet(8, data.n_classes, rng)
+    demo.train(net, data, epochs, rng, stream=io.StringIO())
+    image = data.x_test[:1].reshape(1, 1, 8, 8)
+    w1, b1 = net.params["W1"], net.params["b1"]
+    maps = nd.relu(nd.Convolution(nd.array(image), w1, b1, kernel=(3, 3), pad=(1, 1), num_filter=16))
+    return image[0, 0], w1.asnumpy()[:, 0], maps.asnumpy()[0]
+
+
+def cnn_figure() -> bytes:
+    image, filters, maps = cnn_feature_maps()
+    fig = plt.figure(figsize=(9, 4.6))
+    grid = fig.add_gridspec(4, 9, wspace=0.15, hspace=0.25)
+    ax = fig.add_subplot(grid[1:3, 0])
+    ax.imshow(image, cmap="gray_r")
+    ax.set_title("input", fontsize=9)
+    for k in range(16):
+        for row, (picture, cmap) in enumerate(((filters[k], "RdBu_r"), (maps[k], "viridis"))):
+            ax = fig.add_subplot(grid[2 * row + k // 8, 1 + k % 8])
+            limit = np.abs(picture).max() or 1.0
+            ax.imshow(picture, cmap=cmap, vmin=-limit if row == 0 else 0, vmax=limit)
+            ax.set_xticks([])
+            ax.set_yticks([])
+    fig.axes[0].set_xticks([])
+    fig.axes[0].set_yticks([])
+    fig.text(0.57, 0.94, "the 16 learned 3x3 filters (red +, blue -)", ha="center")
+    fig.text(0.57, 0.03, "their feature maps of the input, after the ReLU", ha="center")
+    return _svg(fig)
+
+
 FIGURES: dict[str, Callable[[], bytes]] = {
     "figures/sin-derivatives.svg": sin_figure,
     "figures/tanh-derivatives.svg": tanh_figure,
     "figures/newton-rosenbrock.svg": newton_figure,
     "figures/neuron-graph.svg": graph_figure(neuron_graph),
     "figures/second-order-graph.svg": graph_figure(second_order_graph),
+    "figures/cnn-feature-maps.svg": cnn_figure,
 }
 
 

@@ -14,6 +14,7 @@ its weight gradient `g @ cols^T` (a correlation), both recorded when the backwar
 
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
 from typing import Any, NamedTuple
@@ -53,6 +54,8 @@ def _padded(x: np.ndarray, geom: Geometry, value: Any = 0) -> np.ndarray:
     widths = [(0, 0), (0, 0)]
     for n, k, s, d, p, o in zip(x.shape[2:], *geom, strict=True):
         widths.append((p, max(p, s * (o - 1) + d * (k - 1) + 1 - n - p)))
+    if not any(before or after for before, after in widths):
+        return x  # np.pad would copy it all the same
     return np.pad(x, widths, constant_values=value)
 
 
@@ -113,10 +116,13 @@ col2im_op: Primitive = Primitive(
 
 
 def _gather(x: np.ndarray, index: np.ndarray, fill: Any) -> np.ndarray:
-    """`x`'s elements at the flat `index` (an array of the result's shape); `fill` where -1."""
+    """`x`'s elements at the flat `index` (an array of the result's shape); `fill` where -1
+    (`fill=None`: `index` has no -1)."""
+    if fill is None:
+        taken: np.ndarray = x.reshape(-1)[index]
+        return taken
     out: np.ndarray = x.reshape(-1)[np.maximum(index, 0)]
-    if fill is not None:
-        out[index < 0] = fill
+    out[index < 0] = fill
     return out
 
 
@@ -139,10 +145,40 @@ scatter_op: Primitive = Primitive(
 )
 
 
+def _inside(shape: tuple[int, ...], geom: Geometry) -> bool:
+    """Whether every window lies inside an input of `shape`: no padding read at all."""
+    return not any(geom.pad) and all(
+        s * (o - 1) + d * (k - 1) + 1 <= n
+        for n, k, s, d, o in zip(shape[2:], geom.kernel, geom.stride, geom.dilate, geom.out, strict=True)
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _window_offsets(shape: tuple[int, ...], geom: Geometry) -> tuple[np.ndarray, np.ndarray]:
+    """For windows inside an array of `shape`: the flat index of each window's first tap, of
+    shape (N, C, *out), and each tap's distance from it (flat over the kernel). Cached: a
+    network pools the same shapes at every step, and these are the costly part of the index."""
+    nk = len(geom.kernel)
+    step = [int(np.prod(shape[i + 1 :])) for i in range(len(shape))]  # elements per index, by axis
+    start = (np.arange(shape[0] * shape[1]) * step[1]).reshape(shape[:2] + (1,) * nk)
+    offset = np.zeros((), dtype=start.dtype)
+    for i, (k, s, d, o) in enumerate(zip(geom.kernel, geom.stride, geom.dilate, geom.out, strict=True)):
+        start = start + (np.arange(o) * (s * step[2 + i])).reshape((o,) + (1,) * (nk - 1 - i))
+        offset = np.add.outer(offset, np.arange(k) * (d * step[2 + i]))
+    start.flags.writeable = offset.flags.writeable = False
+    return start, offset.reshape(-1)
+
+
 def _argmax_index(x: np.ndarray, geom: Geometry) -> np.ndarray:
     """For each window of `x`, the flat index in `x` of its first maximum (in row-major order
     over the window, as MXNet's CPU kernel picks), or -1 where that is padding."""
     nk = len(geom.kernel)
+    if _inside(x.shape, geom):  # the common case: no padding to add, and no -1 to mark
+        windows = _windows(x, geom)
+        tap = windows.reshape((*windows.shape[: 2 + nk], -1)).argmax(axis=-1)
+        start, offset = _window_offsets(x.shape, geom)
+        found: np.ndarray = start + offset[tap]
+        return found
     lowest = np.finfo(x.dtype).min if x.dtype.kind in "fc" else np.iinfo(x.dtype).min
     windows = _windows(_padded(x, geom, lowest), geom)
     taps = np.unravel_index(windows.reshape((*windows.shape[: 2 + nk], -1)).argmax(axis=-1), geom.kernel)
@@ -443,7 +479,8 @@ def Pooling(  # noqa: N802 - MXNet's name
     if pool_type == "max":
         x = data._data
         lowest = np.finfo(x.dtype).min if x.dtype.kind in "fc" else np.iinfo(x.dtype).min
-        result = gather_op(data, index=_argmax_index(x, geom), fill=lowest)
+        fill = None if _inside(x.shape, geom) else lowest  # no window of padding alone
+        result = gather_op(data, index=_argmax_index(x, geom), fill=fill)
     else:
         sums = sum_op(im2col_op(data, geom=geom), axes=tuple(range(1, 1 + nk)), keepdims=False)
         result = transpose_op(sums, axes=(1, 0, *range(2, 2 + nk)))  # (C, N, *out) -> (N, C, *out)

@@ -16,6 +16,7 @@ import numpy as np
 
 from .._args import NUMBERS, array, wrong_type
 from .._primitive import Primitive
+from .._xp import asarray
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -24,10 +25,11 @@ from .layout import diagonal_op, undiagonal_op
 from .linalg import batch_dot_op, det_op, inv_op
 from .reduction import sum as _sum
 from .shape import reshape_op, transpose_op
+from .triangular import extracttrian, gelqf, maketrian  # nd.linalg's too: see triangular.py
 
 __all__ = [
     "gemm", "gemm2", "potrf", "potri", "trsm", "trmm", "syrk", "sumlogdiag", "inverse", "det", "slogdet",
-    "extractdiag", "makediag",
+    "extractdiag", "makediag", "extracttrian", "maketrian", "gelqf",
 ]  # fmt: skip
 
 
@@ -92,7 +94,7 @@ def _tri_mask(a: Any, lower: bool, diagonal: float = 1.0) -> np.ndarray:
     """The 0/1 mask of the triangle of `a`'s matrices that `lower` names (its diagonal set to
     `diagonal`), in `a`'s dtype."""
     data = a._data if isinstance(a, NDArray) else a
-    ones = np.ones(data.shape[-2:], data.dtype)
+    ones = np.ones_like(data, shape=data.shape[-2:])
     mask = np.tril(ones) if lower else np.triu(ones)
     np.fill_diagonal(mask, diagonal)
     return mask
@@ -390,7 +392,7 @@ def potri(A: NDArray, *, out: NDArray | None = None) -> NDArray:  # noqa: N803 -
     where = "nd.linalg.potri"
     a = _square(A, where)
     n = a.shape[-1]
-    identity = np.broadcast_to(np.eye(n, dtype=a.dtype), a.shape)
+    identity = np.broadcast_to(asarray(np.eye(n, dtype=a.dtype), a._data), a.shape)
     inverse_factor = trsm_op(a, identity, transpose=False, rightside=False, lower=True, alpha=1.0)  # A^-1
     result = batch_dot_op(inverse_factor, inverse_factor, transpose_a=True, transpose_b=False)
     return into(out, result, where)
