@@ -125,3 +125,24 @@ def test_a_pickled_gpu_array_loads_on_the_cpu(fake: FakeCupy) -> None:
     x = nd.array([1, 2], ctx=tape.gpu(0))
     y = pickle.loads(pickle.dumps(x))
     assert y.context == tape.cpu() and y.asnumpy().tolist() == [1, 2]
+
+
+def test_item_assignment_copies_values_from_another_device(fake: FakeCupy) -> None:
+    g = nd.zeros((3,), ctx=tape.gpu(0))
+    g[:] = np.array([1.0, 2.0, 3.0])
+    g[1:] = nd.array([7.0, 8.0])  # from the CPU
+    assert on_device(g, 0) and g.asnumpy().tolist() == [1.0, 7.0, 8.0]
+    c = nd.zeros(3)
+    c[:] = g
+    assert c.context == tape.cpu() and c.asnumpy().tolist() == [1.0, 7.0, 8.0]
+
+
+def test_recorded_assignment_from_another_device_is_refused_naming_both(fake: FakeCupy) -> None:
+    from tape import autograd
+
+    g = nd.zeros((3,), ctx=tape.gpu(0))
+    x = nd.array([1.0, 2.0])
+    x.attach_grad()
+    with pytest.raises(ValueError, match=r"value is on cpu\(0\) and x on gpu\(0\).*as_in_context"):
+        with autograd.record():
+            g[1:] = x * 2

@@ -102,6 +102,13 @@ def _fit(value: Any) -> Any:
     return value
 
 
+def _on_device_of(value: Any, target: NDArray) -> Any:
+    # Values from another device (a NumPy array into a GPU array, say) are copied over, as MXNet does.
+    if (target._data.__class__ is np.ndarray and value.__class__ is np.ndarray) or not is_array(value):
+        return value
+    return to_device_of(value, target._data)
+
+
 def setitem(target: NDArray, key: Any, value: Any) -> None:
     """`target[key] = value`; recorded inside `record()` when `value` is in a graph.
 
@@ -123,8 +130,13 @@ def setitem(target: NDArray, key: Any, value: Any) -> None:
     # (it would change what earlier ops of the graph read): _check_inplace says so.
     if not (flags.recording and (in_graph or (node is not None and node.op is assign_op))):
         target._check_inplace()
-        target._data[k] = _fit(raw(value))
+        target._data[k] = _fit(_on_device_of(raw(value), target))
         return
+    if in_graph and value.context != target.context:  # its gradient would land on another device
+        raise ArgumentError(
+            f"x[key] = value: value is on {value.context} and x on {target.context}, and value is in a "
+            "graph being recorded: copy it first, value.as_in_context(x.context)"
+        )
     # The previous state: the node that made `target` (if any), and memory of its own that no
     # write touches, since assign's backward reads only its shape.
     data = target._data
