@@ -37,7 +37,7 @@ def _cupy() -> Any:
 
 
 def _use_cupy() -> None:
-    """Serve GPU contexts with CuPy even while tape refuses an installed CuPy (see _xp)."""
+    """Serve GPU contexts with CuPy and cupyx, loaded here so that a missing one fails at once."""
     import cupyx
     import cupyx.scipy.special
 

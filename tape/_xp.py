@@ -13,6 +13,7 @@ scope and for `synchronize()`), `cuda.runtime.getDeviceCount()` and an array's `
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ from .errors import ArgumentError
 
 __all__ = [
     "arange", "as_data", "asarray", "device_count", "device_id", "empty", "gpu_module", "is_array",
-    "is_device_array", "is_host", "module_of", "scatter_add", "special", "synchronize",
+    "is_device_array", "is_host", "linalg_raises", "module_of", "scatter_add", "special", "synchronize",
     "to_device", "to_device_of", "to_host", "use_gpu_module", "writeable", "zeros",
 ]  # fmt: skip
 
@@ -38,23 +39,15 @@ _gpu: Any = _UNLOADED  # the module, None when CuPy is missing, or _UNLOADED
 _gpux: Any = None  # cupyx, imported with the first call that needs it
 
 
-# Until every op's forward and gradients run on CuPy arrays (issue 14 converts them), an installed
-# CuPy is not used: a GPU context is refused as a whole, never half served. Tests put the
-# stand-in in place with `use_gpu_module`.
-_GPU_OPS_READY = False
-_cupy_found = False
-
-
 def _load() -> Any:
-    global _gpu, _cupy_found
+    global _gpu
     if _gpu is _UNLOADED:
         try:
             import cupy  # type: ignore[import-not-found, unused-ignore]
         except ImportError:
             _gpu = None
         else:
-            _cupy_found = True
-            _gpu = cupy if _GPU_OPS_READY else None
+            _gpu = cupy
     return _gpu
 
 
@@ -62,11 +55,6 @@ def gpu_module() -> Any:
     """CuPy (or the stand-in that tests install); an error that says how to install it if missing."""
     module = _load()
     if module is None:
-        if _cupy_found:
-            raise ArgumentError(
-                "this version of tape does not compute on GPUs yet (CuPy is installed, but not every "
-                "op runs on it): stay on the CPU, ctx=tape.cpu()"
-            )
         raise ArgumentError(
             f"tape computes on GPUs through CuPy, which is not installed: {_INSTALL}; "
             "or stay on the CPU: ctx=tape.cpu()"
@@ -101,6 +89,13 @@ def scatter_add(out: Any, key: Any, values: Any) -> None:
         np.add.at(out, key, values)
     else:
         _extras().scatter_add(out, key, values)
+
+
+def linalg_raises(like: Any) -> AbstractContextManager[Any]:
+    """A scope in which linear algebra on the device of `like` raises `LinAlgError` for a
+    singular or indefinite matrix, as NumPy's does: CuPy's gives NaN unless told (and the check
+    waits for the device)."""
+    return nullcontext() if like.__class__ is _HOST else _extras().errstate(linalg="raise")
 
 
 def special(name: str) -> Any:
@@ -149,33 +144,33 @@ def module_of(data: Any) -> Any:
 
 
 # Arrays made from nothing, on the device of `like`. Each is NumPy's call after one class test.
-# Typed as NumPy arrays: a CuPy array has the same interface.
+# Typed as NumPy arrays: a CuPy array has the same interface. CuPy makes arrays on the current
+# CUDA device, so the device of `like` is made current for the call.
+def _make(like: Any, name: str, *args: Any) -> np.ndarray:
+    module = gpu_module()
+    with module.cuda.Device(device_id(like)):
+        out: np.ndarray = getattr(module, name)(*args)
+    return out
+
+
 def empty(shape: Any, dtype: Any, like: Any) -> np.ndarray:
     """An uninitialised array of `shape` and `dtype` on the device of the array `like`."""
-    out: np.ndarray = (
-        np.empty(shape, dtype) if like.__class__ is _HOST else module_of(like).empty(shape, dtype)
-    )
-    return out
+    return np.empty(shape, dtype) if like.__class__ is _HOST else _make(like, "empty", shape, dtype)
 
 
 def zeros(shape: Any, dtype: Any, like: Any) -> np.ndarray:
     """Zeros of `shape` and `dtype` on the device of the array `like`."""
-    out: np.ndarray = (
-        np.zeros(shape, dtype) if like.__class__ is _HOST else module_of(like).zeros(shape, dtype)
-    )
-    return out
+    return np.zeros(shape, dtype) if like.__class__ is _HOST else _make(like, "zeros", shape, dtype)
 
 
 def arange(n: int, like: Any) -> np.ndarray:
     """``0, 1, ..., n - 1`` (int64) on the device of the array `like`."""
-    out: np.ndarray = np.arange(n) if like.__class__ is _HOST else module_of(like).arange(n)
-    return out
+    return np.arange(n) if like.__class__ is _HOST else _make(like, "arange", n)
 
 
 def asarray(values: Any, like: Any, dtype: Any = None) -> np.ndarray:
     """`values` (numbers, lists or a NumPy array) as an array on the device of the array `like`."""
-    out: np.ndarray = np.asarray(values, dtype) if is_host(like) else module_of(like).asarray(values, dtype)
-    return out
+    return np.asarray(values, dtype) if is_host(like) else _make(like, "asarray", values, dtype)
 
 
 def writeable(a: Any) -> bool:

@@ -48,11 +48,17 @@ class Context:
 
     def __enter__(self) -> Context:
         check(self)  # a GPU that cannot be used is refused at once, not at the first array
-        _stack().append(self)
+        # A GPU's block makes it CUDA's current device too: CuPy computes there.
+        scope = _xp.gpu_module().cuda.Device(self.device_id) if self.device_type == "gpu" else None
+        if scope is not None:
+            scope.__enter__()
+        _stack().append((self, scope))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _stack().pop()
+        _ctx, scope = _stack().pop()
+        if scope is not None:
+            scope.__exit__(*exc)
 
 
 def cpu(device_id: int = 0) -> Context:
@@ -82,9 +88,10 @@ def gpu(device_id: int = 0) -> Context:
 _scopes = threading.local()  # .stack: the contexts of the enclosing `with ctx:` blocks
 
 
-def _stack() -> list[Context]:
+def _stack() -> list[tuple[Context, Any]]:
+    # (the context, the CUDA device scope entered with it, or None)
     try:
-        stack: list[Context] = _scopes.stack
+        stack: list[tuple[Context, Any]] = _scopes.stack
     except AttributeError:
         stack = _scopes.stack = []
     return stack
@@ -102,7 +109,7 @@ def current_context() -> Context:
     cpu(0)
     """
     stack = _stack()
-    return stack[-1] if stack else _CPU
+    return stack[-1][0] if stack else _CPU
 
 
 def num_gpus() -> int:
@@ -138,7 +145,7 @@ def place(data: Any, ctx: Context | None) -> Any:
     there already, else a copy."""
     if ctx is None:
         stack = _stack()
-        ctx = stack[-1] if stack else _CPU
+        ctx = stack[-1][0] if stack else _CPU
     if ctx.device_type == "gpu":
         return _xp.to_device(data, ctx.device_id)
     return _xp.to_host(data)

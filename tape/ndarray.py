@@ -72,9 +72,16 @@ def wrap(data: np.ndarray, cls: type[NDArray] | None = None) -> NDArray:
 
 
 def _restore(
-    data: np.ndarray, grad: NDArray | None, grad_req: str | None, cls: type[NDArray] | None = None
+    data: np.ndarray,
+    grad: NDArray | None,
+    grad_req: str | None,
+    cls: type[NDArray] | None = None,
+    device: int | None = None,
 ) -> NDArray:
-    """A new array (of class `cls`) of `data`, marked with `grad_req` and `grad` if given."""
+    """A new array (of class `cls`) of `data`, marked with `grad_req` and `grad` if given; back
+    on GPU `device` when it came from one and this machine has it (else on the CPU)."""
+    if device is not None and device < _xp.device_count():
+        data = _xp.to_device(data, device)
     out = wrap(data, cls)
     if grad_req is not None:
         out.attach_grad(grad_req)  # a fresh leaf, through autograd.mark
@@ -209,8 +216,9 @@ class NDArray(_Methods):
         >>> y.grad_req, y.grad.shape, pickle.loads(pickle.dumps(x * 2)).grad_req
         ('add', (2,), None)
         """
-        # Saved from the host, loaded to the default context (as `nd.load` does).
-        return _restore, (_xp.to_host(self._data), self._grad, self._grad_req, self.__class__)
+        # Pickled from the host; loaded on the GPU it came from where there is one (as `nd.load`).
+        device = None if self._data.__class__ is np.ndarray else _xp.device_id(self._data)
+        return _restore, (_xp.to_host(self._data), self._grad, self._grad_req, self.__class__, device)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> NDArray:
         """`copy.deepcopy`: the copy a pickle round trip gives."""

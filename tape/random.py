@@ -27,8 +27,11 @@ _rng = np.random.default_rng(_DEFAULT_SEED)
 # streams differ from the CPU's, as in MXNet.
 _seed_state = _DEFAULT_SEED
 _device_rngs: dict[int, Any] = {}
-# The samplers that a GPU's generator draws itself; the others draw on the CPU and copy.
-_ON_DEVICE = frozenset({"normal", "uniform", "gamma", "exponential", "poisson"})
+# The samplers that a GPU's generator draws itself (NumPy's name: CuPy's); the others draw on
+# the CPU and copy. CuPy's randint takes numbers only, not arrays of bounds.
+_ON_DEVICE = {"normal": "normal", "uniform": "uniform", "gamma": "gamma", "exponential": "exponential",
+              "poisson": "poisson", "integers": "randint"}  # fmt: skip
+_NUMBERS_ONLY = frozenset({"integers"})
 
 
 def seed(seed_state: int, ctx: Any = "all") -> None:
@@ -119,12 +122,13 @@ def _draw(
     arrays = [p for p in ps if isinstance(p, NDArray)]
     target = ctx or (arrays[0].context if arrays else _context.current_context())
     raws = [_raw(p, size) for p in ps]
+    name = getattr(sample, "__name__", "")
     if target.device_type != "gpu":
         data = np.asarray(sample(*[_xp.to_host(r) for r in raws], size), dtype=dtype_of(dtype))
-    elif getattr(sample, "__name__", "") in _ON_DEVICE:
+    elif name in _ON_DEVICE and not (name in _NUMBERS_ONLY and arrays):
         with _xp.gpu_module().cuda.Device(target.device_id):
             rng = device_generator(target.device_id)
-            draw = getattr(rng, sample.__name__)(*[_context.place(r, target) for r in raws], size)
+            draw = getattr(rng, _ON_DEVICE[name])(*[_context.place(r, target) for r in raws], size)
             data = draw.astype(dtype_of(dtype), copy=False)
     else:  # a sampler CuPy lacks: drawn on the CPU, then copied
         data = _context.place(
@@ -304,6 +308,25 @@ def shuffle(data: NDArray) -> NDArray:
     return NDArray(permutation_like(array(data, "nd.random.shuffle")._data))
 
 
+def _categories(flat: Any, count: int) -> Any:
+    """`count` category indices per row of the probabilities `flat` (rows sum to 1), on its device."""
+    if _xp.is_host(flat):
+        return np.stack([_rng.choice(flat.shape[1], size=count, p=row) for row in flat])
+    # On a GPU, by the inverse of the cumulative distribution, without a loop over rows: the index
+    # of a uniform draw u is the number of cumulative sums at or below it. Divided by the last
+    # sum, the last is exactly 1, which u never reaches. Row r shifted by r, one sorted search
+    # serves every row, in memory of the size of the inputs.
+    rows, k = flat.shape
+    device = _xp.device_id(flat)
+    with _xp.gpu_module().cuda.Device(device):  # CuPy makes arrays on the current device
+        u = device_generator(device).random_sample((rows, count), dtype=np.float64)
+        shift = _xp.arange(rows, like=flat)[:, None]
+    cdf = np.cumsum(flat, axis=1)
+    cdf = cdf / cdf[:, -1:] + shift
+    found = np.searchsorted(cdf.reshape(-1), (u + shift).reshape(-1), side="right").reshape(rows, count)
+    return np.minimum(found - shift * k, k - 1)  # u + r rounded up to r + 1 (odds ~1e-10) stays in row r
+
+
 def multinomial(
     data: NDArray, shape: ShapeLike = None, get_prob: bool = False, dtype: Any = "int32"
 ) -> NDArray | tuple[NDArray, NDArray]:
@@ -323,7 +346,7 @@ def multinomial(
     flat = probs.reshape(-1, probs.shape[-1])
     flat = flat / flat.sum(axis=1, keepdims=True)
     count = int(np.prod(extra)) if extra else 1
-    picks = np.stack([_rng.choice(flat.shape[1], size=count, p=row) for row in flat])
+    picks = _categories(flat, count)
     out_shape = probs.shape[:-1] + extra
     samples = picks.reshape(out_shape) if out_shape else picks.reshape(1)
     result = NDArray(samples.astype(dtype_of(dtype)))

@@ -1,4 +1,9 @@
-"""`nd.save` / `nd.load`: arrays to and from NumPy `.npz` files, never through pickle."""
+"""`nd.save` / `nd.load`: arrays to and from NumPy `.npz` files, never through pickle.
+
+As in MXNet, an array loads on the device it was saved from: a GPU array is copied to the host
+to be written, with its GPU number in a marker entry, and copied back to that GPU on load; on a
+machine without that GPU (no CuPy, fewer devices) it loads on the CPU, as MXNet's CPU build does.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.lib import format as npy_format
 
+from . import _xp
 from ._args import path, wrong_type
 from .ndarray import NDArray
 
@@ -19,6 +25,9 @@ __all__ = ["save", "load", "load_frombuffer"]  # and `read`, for the interfaces'
 
 # A marker entry records whether a list or a dict was saved, so load gives back the same kind.
 _KIND = "__tape_kind__"
+# Another, only when some array was on a GPU: rows (key, GPU number) for those arrays. Files of
+# CPU arrays stay as they were.
+_DEVICES = "__tape_devices__"
 PathLike = str | os.PathLike[str]
 
 MAX_BYTES = 1 << 30
@@ -29,7 +38,8 @@ trusted ones."""
 
 def save(fname: PathLike, data: NDArray | list[NDArray] | tuple[NDArray, ...] | dict[str, NDArray]) -> None:
     """Save an array, a list of arrays or a dict of str -> array to `fname` (a `.npz` file,
-    written under exactly the name given).
+    written under exactly the name given). GPU arrays are copied to the host to be written;
+    `load` puts them back on their GPU.
 
     >>> import os, tempfile
     >>> from tape import nd
@@ -42,21 +52,25 @@ def save(fname: PathLike, data: NDArray | list[NDArray] | tuple[NDArray, ...] | 
     if isinstance(data, NDArray):
         data = [data]
     if isinstance(data, list | tuple):
-        entries = {str(i): _plain(a, f"data[{i}]") for i, a in enumerate(data)}
+        arrays = {str(i): _plain(a, f"data[{i}]") for i, a in enumerate(data)}
         kind = "list"
     elif isinstance(data, dict):
         for key in data:
             if not isinstance(key, str):
                 raise TypeError(f"nd.save: data's dict keys must be str, not {type(key).__name__}")
-            if key == _KIND:
-                raise ValueError(f"nd.save: the key {_KIND!r} is reserved by tape")
-        entries = {k: _plain(a, f"data[{k!r}]") for k, a in data.items()}
+            if key in (_KIND, _DEVICES):
+                raise ValueError(f"nd.save: the key {key!r} is reserved by tape")
+        arrays = {k: _plain(a, f"data[{k!r}]") for k, a in data.items()}
         kind = "dict"
     else:
         raise wrong_type(
             "nd.save", "data", "an NDArray, a list of NDArrays or a dict of str -> NDArray", data
         )
+    entries = {k: _xp.to_host(a) for k, a in arrays.items()}
     entries[_KIND] = np.array(kind)
+    on_gpus = [(k, str(_xp.device_id(a))) for k, a in arrays.items() if not _xp.is_host(a)]
+    if on_gpus:
+        entries[_DEVICES] = np.array(on_gpus)
     with open(fname, "wb") as f:  # a file object: NumPy would append ".npz" to a bare name
         np.savez(f, **entries)  # type: ignore[arg-type]
 
@@ -64,14 +78,16 @@ def save(fname: PathLike, data: NDArray | list[NDArray] | tuple[NDArray, ...] | 
 def _plain(a: Any, what: str) -> np.ndarray:
     if not isinstance(a, NDArray):
         raise wrong_type("nd.save", what, "an NDArray", a)
-    return a._data
+    return a._data  # copied to the host by `save` once every argument is checked
 
 
 def load(fname: PathLike, *, max_bytes: int | None = None) -> list[NDArray] | dict[str, NDArray]:
     """Load what `save` wrote: a list of arrays, or a dict of str -> array.
 
     A single saved array comes back as a list of one, as in MXNet. Any `.npz` without
-    object arrays loads too (as a dict); pickled content is refused.
+    object arrays loads too (as a dict); pickled content is refused. As in MXNet, each array
+    loads on the device it was saved from; an array saved from a GPU this machine lacks loads
+    on the CPU (move arrays with `as_in_context`).
 
     A file is read as untrusted. Its members may hold at most `max_bytes` bytes once
     uncompressed (`MAX_BYTES`, 1 GiB, by default; set `tape.serialization.MAX_BYTES` to change
@@ -128,8 +144,8 @@ def _as_nd(content: list[np.ndarray] | dict[str, np.ndarray]) -> list[NDArray] |
 def read(
     fname: PathLike, max_bytes: int | None = None, what: str = "load"
 ) -> list[np.ndarray] | dict[str, np.ndarray]:
-    """The NumPy arrays in a file that `save` wrote, as the list or dict that was saved, checked
-    as `load` describes.
+    """The arrays in a file that `save` wrote, as the list or dict that was saved, checked as
+    `load` describes: NumPy arrays, or GPU arrays for those saved from a GPU that is here.
 
     The interfaces wrap them: `nd.load` as NDArrays, `npx.load` as `tape.np` arrays (0-d kept).
     `what` names the caller in errors.
@@ -261,16 +277,37 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> np.ndar
 
 
 def _arrange(content: dict[str, np.ndarray], name: str) -> list[np.ndarray] | dict[str, np.ndarray]:
-    """The arrays as the list or dict that was saved."""
+    """The arrays as the list or dict that was saved, each on the device it was saved from."""
     kind = "dict"
     if _KIND in content:
         marker = content.pop(_KIND)
         kind = str(marker) if marker.dtype.kind == "U" and marker.ndim == 0 else repr(marker)
         if kind not in ("list", "dict"):
             raise ValueError(f"load: {name}: its {_KIND!r} entry is {kind!r}, not 'list' or 'dict'")
-    if kind == "dict":
-        return content
-    return [content[k] for k in _list_keys(list(content), name)]
+    devices = _devices(content.pop(_DEVICES), content, name) if _DEVICES in content else {}
+    keys = list(content) if kind == "dict" else _list_keys(list(content), name)
+    for key, device in devices.items():  # once the whole file is checked
+        content[key] = _on_gpu(content[key], device)
+    return content if kind == "dict" else [content[k] for k in keys]
+
+
+def _devices(marker: np.ndarray, content: dict[str, np.ndarray], name: str) -> dict[str, int]:
+    """The GPU of each array saved from one, from the marker: rows (key, GPU number)."""
+    rows = marker.tolist() if marker.dtype.kind == "U" and marker.ndim == 2 and marker.shape[1] == 2 else None
+    if rows is None or any(k not in content or not (d.isascii() and d.isdigit()) for k, d in rows):
+        raise ValueError(
+            f"load: {name}: its {_DEVICES!r} entry is damaged: it must list (key, GPU number) rows of "
+            "the arrays saved from a GPU"
+        )
+    return {k: int(d) for k, d in rows}
+
+
+def _on_gpu(data: np.ndarray, device: int) -> np.ndarray:
+    """`data`, saved from GPU `device`, back there; on the CPU on a machine without that GPU."""
+    if device >= _xp.device_count():
+        return data
+    out: np.ndarray = _xp.to_device(data, device)
+    return out
 
 
 def _list_keys(keys: list[str], name: str) -> list[str]:

@@ -129,6 +129,7 @@ def _tape_grad(f: Fn, xs: Sequence[NDArray], training: bool) -> list[np.ndarray]
 def _directional(f: Fn, direction: Sequence[np.ndarray], training: bool) -> Fn:
     """x -> <grad f(x), direction>, with its backward recorded: its gradient is a
     directional derivative of one order more."""
+
     def g(*args: NDArray) -> NDArray:
         xs = list(args)
         ds = [wrap(_context.place(d, x.context)) for d, x in zip(direction, xs, strict=True)]

@@ -14,7 +14,10 @@ NumPy array and behave as CuPy's do where it matters for correctness:
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import math
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -219,6 +222,49 @@ class DeviceArray(NDArrayOperatorsMixin):
     def __deepcopy__(self, memo: dict[int, Any]) -> DeviceArray:
         return self._wrap(self._a.copy())
 
+    # ---- DLPack: CuPy's `ndarray.__dlpack__(stream=None)` gives a capsule of device memory
+    # (kDLCUDA), writable; here NumPy's (versioned, so that NumPy reads it back writable) with
+    # its device field set to the GPU.
+    def __dlpack__(self, stream: Any = None, **kwargs: Any) -> Any:
+        capsule = self._a.__dlpack__(max_version=(1, 0))
+        device = _dl_device(capsule)
+        device[0], device[1] = _KDL_CUDA, self.device.id
+        return capsule
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return (_KDL_CUDA, self.device.id)
+
+
+_KDL_CUDA = 2  # DLPack's device type of CUDA memory (kDLCUDA); the CPU is 1
+
+
+def _dl_device(capsule: Any) -> Any:
+    """The device field (type, id) of a DLPack capsule, writable. Its DLTensor (a data pointer,
+    then the device) begins a "dltensor" capsule's struct, and follows the version, two
+    pointers and the flags in a "dltensor_versioned" one. A used capsule raises ValueError."""
+    name_of, get = ctypes.pythonapi.PyCapsule_GetName, ctypes.pythonapi.PyCapsule_GetPointer
+    name_of.restype, name_of.argtypes = ctypes.c_char_p, [ctypes.py_object]
+    get.restype, get.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
+    name = name_of(capsule)
+    if name not in (b"dltensor", b"dltensor_versioned"):
+        raise ValueError(f"a DLPack capsule that was used already (named {name!r})")
+    pointer = ctypes.sizeof(ctypes.c_void_p)
+    tensor = get(capsule, name) + (0 if name == b"dltensor" else 8 + 2 * pointer + 8)
+    return (ctypes.c_int32 * 2).from_address(tensor + pointer)
+
+
+class _HostCapsule:
+    """A capsule as the object `numpy.from_dlpack` takes."""
+
+    def __init__(self, capsule: Any) -> None:
+        self.capsule = capsule
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        return self.capsule
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return (1, 0)
+
 
 class _Runtime:
     def __init__(self, fake: FakeCupy) -> None:
@@ -280,6 +326,20 @@ def _safe(f: Any, pole: float) -> Any:
     return g
 
 
+def _erfinv(v: float) -> float:
+    """erfinv by bisection on math.erf (60 halvings of [-6, 6]: below float64's spacing), with
+    cupyx.scipy.special.erfinv's values at the ends: inf at 1, -inf at -1, nan beyond."""
+    if not -1 <= v <= 1:
+        return math.nan
+    if v == 0 or abs(v) == 1:
+        return v if v == 0 else math.copysign(math.inf, v)
+    lo, hi = -6.0, 6.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if math.erf(mid) < v else (lo, mid)
+    return (lo + hi) / 2
+
+
 class _Special:
     """`cupyx.scipy.special`'s functions that tape calls, computed on the host arrays."""
 
@@ -287,6 +347,7 @@ class _Special:
         self.erf = _vectorized(math.erf)
         self.gamma = _vectorized(_safe(math.gamma, math.nan))
         self.gammaln = _vectorized(_safe(math.lgamma, math.inf))
+        self.erfinv = _vectorized(_erfinv)  # cupyx.scipy.special.erfinv(x), elementwise
 
     @staticmethod
     def polygamma(n: Any, x: Any) -> Any:
@@ -311,6 +372,11 @@ class _Cupyx:
     def __init__(self, fake: FakeCupy) -> None:
         self.fake = fake
         self.scipy = _Scipy()
+
+    @staticmethod
+    def errstate(linalg: str | None = None) -> Any:
+        """`cupyx.errstate`: the stand-in computes with NumPy, whose linear algebra raises anyway."""
+        return contextlib.nullcontext()
 
     def scatter_add(self, a: DeviceArray, slices: Any, value: Any) -> None:
         np.add.at(a._a, a._key(slices), a._unwrap(value, "scatter_add"))
@@ -337,6 +403,20 @@ class FakeCupy:
                 return a
             return DeviceArray(np.array(a._a, dtype=dtype), self, self._current[-1])
         return DeviceArray(np.array(a, dtype=dtype), self, self._current[-1])
+
+    def from_dlpack(self, array: Any) -> DeviceArray:
+        """`cupy.from_dlpack(array)`: an object with `__dlpack__`, or a bare capsule (CuPy takes
+        both), of GPU memory, as an array on its device sharing that memory."""
+        capsule = array.__dlpack__() if hasattr(array, "__dlpack__") else array
+        device = _dl_device(capsule)
+        if device[0] != _KDL_CUDA:
+            raise TypeError(
+                "CPU arrays cannot be directly imported to CuPy. "
+                "Use `cupy.array(numpy.from_dlpack(input))` instead."
+            )
+        device_id = device[1]
+        device[0], device[1] = 1, 0  # the memory is the host's here: NumPy reads it
+        return DeviceArray(np.from_dlpack(_HostCapsule(capsule)), self, device_id)
 
     def asnumpy(self, a: Any) -> np.ndarray:
         if isinstance(a, DeviceArray):
@@ -384,11 +464,19 @@ class FakeCupy:
 
 
 @pytest.fixture(autouse=True)
-def on_the_gpu() -> Iterator[FakeCupy]:
+def on_the_gpu() -> Iterator[Any]:
     """Runs each test of a module that imports it with `gpu(0)` as the default context, over a
     fresh stand-in: tests/on_gpu/ imports it next to the tests of a module of tests/."""
-    module = FakeCupy(devices=1)
-    previous = _xp.use_gpu_module(module, module.cupyx)
+    if os.environ.get("TAPE_TEST_GPU") == "cupy":  # benchmarks/gpu_check.py: the real thing
+        import cupy
+        import cupyx
+        import cupyx.scipy.special
+
+        module, extras = cupy, cupyx
+    else:
+        module = FakeCupy(devices=1)
+        extras = module.cupyx
+    previous = _xp.use_gpu_module(module, extras)
     try:
         with tape.gpu(0):
             yield module

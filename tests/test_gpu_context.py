@@ -119,12 +119,16 @@ def test_waiting_synchronises_the_devices(fake: FakeCupy) -> None:
     assert fake.device_syncs == before + 1 + 2  # its device, then both
 
 
-def test_a_pickled_gpu_array_loads_on_the_cpu(fake: FakeCupy) -> None:
+def test_a_pickled_gpu_array_loads_on_its_gpu_or_on_the_cpu_without_it(fake: FakeCupy) -> None:
     import pickle
 
-    x = nd.array([1, 2], ctx=tape.gpu(0))
+    x = nd.array([1, 2], ctx=tape.gpu(1))
+    x.attach_grad()
     y = pickle.loads(pickle.dumps(x))
-    assert y.context == tape.cpu() and y.asnumpy().tolist() == [1, 2]
+    assert y.context == tape.gpu(1) and y.asnumpy().tolist() == [1, 2] and y.grad_req == "write"
+    fake.devices = 1  # a machine with one GPU: gpu(1) is not there
+    z = pickle.loads(pickle.dumps(x))
+    assert z.context == tape.cpu() and z.asnumpy().tolist() == [1, 2]
 
 
 def test_item_assignment_copies_values_from_another_device(fake: FakeCupy) -> None:

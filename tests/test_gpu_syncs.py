@@ -97,3 +97,31 @@ def test_reading_a_value_is_one_copy_each(fake: FakeCupy) -> None:
         float(x.sum().asscalar())
         print(x)  # the repr reads the values
     assert counts["syncs"] == 3
+
+
+_CONV_CASES = {
+    "Convolution": lambda x, w: nd.Convolution(
+        x, w, nd.zeros(4), kernel=(3, 3), pad=(1, 1), stride=(2, 2), num_filter=4
+    ),
+    "max Pooling": lambda x, w: nd.Pooling(x, kernel=(2, 2), stride=(2, 2)),
+    "max Pooling, padded": lambda x, w: nd.Pooling(
+        x, kernel=(3, 3), stride=(2, 2), pad=(1, 1), pooling_convention="full"
+    ),
+    "avg Pooling": lambda x, w: nd.Pooling(x, kernel=(3, 3), pad=(1, 1), pool_type="avg"),
+    "Deconvolution": lambda x, w: nd.Deconvolution(x, w[:3, :2], kernel=(3, 3), stride=(2, 2), num_filter=2),
+    "UpSampling": lambda x, w: nd.UpSampling(x, scale=2, sample_type="nearest"),
+    "BatchNorm": lambda x, w: nd.BatchNorm(x, nd.ones(3), nd.zeros(3), nd.zeros(3), nd.ones(3)),
+}
+
+
+@pytest.mark.parametrize("layer", sorted(_CONV_CASES))
+def test_a_cnn_layer_forward_and_backward_copy_nothing_to_the_host(fake: FakeCupy, layer: str) -> None:
+    rng = np.random.default_rng(0)
+    x = nd.array(rng.standard_normal((2, 3, 7, 7)))
+    w = nd.array(rng.standard_normal((4, 3, 3, 3)))
+    x.attach_grad()
+    with fake.counting() as counts:
+        with autograd.train_mode(), autograd.record():
+            y = _CONV_CASES[layer](x, w)
+        y.backward()
+    assert counts["syncs"] == 0

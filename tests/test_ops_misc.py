@@ -5,14 +5,18 @@ derivatives against finite differences to second order."""
 
 from __future__ import annotations
 
+import ctypes
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from fake_cupy import FakeCupy
 
-from tape import autograd, nd
+import tape
+from tape import _xp, autograd, nd
 from tape.errors import ArgumentError
 from tape.testing import check_grads
 
@@ -212,6 +216,38 @@ def test_index_helpers_as_mxnet() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda x: nd.shape_array(x),
+        lambda x: nd.size_array(x),
+        lambda x: nd.histogram(x, bins=2)[0],
+        lambda x: nd.histogram(x, bins=2, range=(0, 6))[1],
+        lambda x: nd.argmax_channel(x),
+        lambda x: nd.erfinv(x / 10),
+        lambda x: nd.fill_element_0index(x, nd.zeros(2, ctx=x.context), nd.array([0, 2], ctx=x.context)),
+        lambda x: nd.BatchNorm_v1(x, nd.ones(3, ctx=x.context), nd.zeros(3, ctx=x.context)),
+        lambda x: nd.unravel_index(nd.array([5, 1], ctx=x.context), shape=(2, 3)),
+        lambda x: nd.ravel_multi_index(nd.array([[1, 0], [2, 1]], ctx=x.context), shape=(2, 3)),
+    ],
+    ids=[
+        "shape_array",
+        "size_array",
+        "histogram",
+        "histogram edges",
+        "argmax_channel",
+        "erfinv",
+        "fill_element_0index",
+        "BatchNorm_v1",
+        "unravel_index",
+        "ravel_multi_index",
+    ],
+)
+def test_results_are_on_the_context_of_the_data(f: Any) -> None:
+    x = nd.array(M)
+    assert f(x).context == x.context
+
+
 def test_aliases_are_the_ops() -> None:
     assert nd.broadcast_logical_and is nd.logical_and and nd.broadcast_logical_or is nd.logical_or
     assert nd.broadcast_logical_xor is nd.logical_xor and nd.true_divide is nd.divide
@@ -289,7 +325,9 @@ def test_from_numpy_shares_memory_and_freezes_the_source_as_mxnet() -> None:
 
 def test_dlpack_round_trips() -> None:
     x = nd.array([1, 2])
-    _eq(nd.from_dlpack(nd.to_dlpack_for_read(x)), [1, 2], "float32")
+    shared = nd.from_dlpack(nd.to_dlpack_for_read(x))
+    _eq(shared, [1, 2], "float32")
+    assert shared.context == x.context
     y = nd.from_dlpack(nd.to_dlpack_for_write(x))
     y[0] = 7
     _eq(x, [7, 2], "float32")
@@ -298,6 +336,50 @@ def test_dlpack_round_trips() -> None:
     nd.from_dlpack(capsule)
     with pytest.raises(ArgumentError, match="used only once"):
         nd.from_dlpack(capsule)
+
+
+def test_dlpack_shares_gpu_memory_on_its_device(two_gpus: FakeCupy) -> None:
+    x = nd.array([1, 2], ctx=tape.gpu(1))
+    y = nd.from_dlpack(nd.to_dlpack_for_write(x))
+    assert y.context == tape.gpu(1)
+    y[0] = 7
+    _eq(x, [7, 2], "float32")
+    z = nd.from_dlpack(x._data)  # an object with __dlpack__ (CuPy's array, a PyTorch CUDA tensor)
+    assert z.context == tape.gpu(1) and z.asnumpy().tolist() == [7, 2]
+
+
+@pytest.mark.usefixtures("without_cupy")
+def test_gpu_memory_without_a_gpu_is_refused_naming_the_fix() -> None:
+    cuda = _CudaCapsule(np.arange(3.0))
+    with pytest.raises(ArgumentError, match=r"not in CPU memory .*no GPU that tape can use: copy the tensor"):
+        nd.from_dlpack(cuda.capsule)
+    cuda.to_cpu()  # the refusal left the capsule unused
+    np.testing.assert_array_equal(nd.from_dlpack(cuda.capsule).asnumpy(), [0, 1, 2])
+
+
+class _CudaCapsule:
+    """A NumPy array's DLPack capsule whose device field says CUDA (DLPack's kDLCUDA, 2)."""
+
+    def __init__(self, a: np.ndarray) -> None:
+        self.a, self.capsule = a, a.__dlpack__()
+        get = ctypes.pythonapi.PyCapsule_GetPointer
+        get.restype, get.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
+        # DLManagedTensor starts with DLTensor: a data pointer, then the device (type, id).
+        self.device = (ctypes.c_int32 * 2).from_address(
+            get(self.capsule, b"dltensor") + ctypes.sizeof(ctypes.c_void_p)
+        )
+        self.device[0] = 2
+
+    def to_cpu(self) -> None:
+        self.device[0] = 1
+
+
+@pytest.fixture
+def two_gpus() -> Iterator[FakeCupy]:
+    module = FakeCupy(devices=2)
+    previous = _xp.use_gpu_module(module, module.cupyx)
+    yield module
+    _xp.use_gpu_module(previous)
 
 
 def test_load_frombuffer_reads_what_save_wrote(tmp_path: Path) -> None:

@@ -198,7 +198,7 @@ def train_simple_convnet(epochs: int, seed: int = 0) -> tuple[dict[str, nd.NDArr
     return p, losses
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test (0.2 s): it trains on the test's default context (tests/on_gpu/)
 def trained() -> tuple[dict[str, nd.NDArray], list[float]]:
     return train_simple_convnet(epochs=5)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
+from fake_cupy import FakeCupy
 
 import tape
-from tape import nd
+from tape import _xp, nd
 
 
 @pytest.fixture(autouse=True)
@@ -105,6 +108,38 @@ def test_multinomial_samples_categories_and_log_probabilities() -> None:
     assert samples.shape == (2, 4) and samples.dtype == np.int32
     assert (samples.asnumpy()[0] == 1).all() and set(samples.asnumpy()[1].tolist()) <= {0, 2}
     np.testing.assert_allclose(logp.asnumpy()[1], np.log(0.5), rtol=1e-6)
+
+
+def test_multinomial_frequencies_follow_the_probabilities() -> None:
+    probs = nd.array([[0.2, 0.0, 0.3, 0.5], [0.0, 0.0, 0.0, 1.0]])
+    samples = nd.random.multinomial(probs, shape=20000)
+    assert samples.context == probs.context
+    s = samples.asnumpy()
+    np.testing.assert_allclose(np.bincount(s[0], minlength=4) / 20000, [0.2, 0, 0.3, 0.5], atol=0.015)
+    assert (s[1] == 3).all()
+
+
+@pytest.fixture
+def two_gpus() -> Iterator[FakeCupy]:
+    module = FakeCupy(devices=2)
+    previous = _xp.use_gpu_module(module, module.cupyx)
+    yield module
+    _xp.use_gpu_module(previous)
+
+
+def test_samplers_draw_on_the_gpu_given_without_host_copies(two_gpus: FakeCupy) -> None:
+    gpu = tape.gpu(1)
+    probs = nd.array([[0.5, 0.5], [0.0, 1.0]], ctx=gpu)
+    with two_gpus.counting() as counts:
+        drawn = [
+            nd.random.randint(0, 5, shape=(3,), ctx=gpu),
+            nd.random.multinomial(probs, shape=2),
+            *nd.random.multinomial(probs, get_prob=True),
+            nd.random.shuffle(nd.arange(4, ctx=gpu)),
+            nd.random.normal(0, 1, shape=(2,), ctx=gpu),
+        ]
+    assert counts["syncs"] == 0 and all(x.context == gpu for x in drawn)
+    assert drawn[0].dtype == np.int32 and ((drawn[0].asnumpy() >= 0) & (drawn[0].asnumpy() < 5)).all()
 
 
 def test_generator_is_the_seeded_source() -> None:

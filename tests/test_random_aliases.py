@@ -5,12 +5,15 @@ NumPy, derivatives of the densities against finite differences to second order."
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pytest
+from fake_cupy import FakeCupy
 
-from tape import autograd, nd
+import tape
+from tape import _xp, autograd, nd
 from tape.errors import ArgumentError
 from tape.testing import check_grads
 
@@ -176,6 +179,31 @@ def test_densities_are_zero_outside_their_support() -> None:
     _close(nd.random_pdf_exponential(nd.array([[-1.0, 0.0]]), nd.array([2])), [[0, 2]])
     _close(nd.random_pdf_gamma(nd.array([[-1.0, 1.0]]), nd.array([2]), nd.array([1])), [[0, math.exp(-1)]])
     _close(nd.random_pdf_gamma(nd.array([[-1.0]]), nd.array([2]), nd.array([1]), is_log=True), [[-np.inf]])
+
+
+@pytest.fixture
+def two_gpus() -> Iterator[FakeCupy]:
+    module = FakeCupy(devices=2)
+    previous = _xp.use_gpu_module(module, module.cupyx)
+    yield module
+    _xp.use_gpu_module(previous)
+
+
+def test_densities_on_a_gpu_never_wait_for_it(two_gpus: FakeCupy) -> None:
+    gpu = tape.gpu(0)  # the current device: arrays made from nothing land there (see tape._xp)
+    x, a, b = nd.array([[-1.0, 1.0]], ctx=gpu), nd.array([2], ctx=gpu), nd.array([1], ctx=gpu)
+    for v in (x, a, b):
+        v.attach_grad()
+    with two_gpus.counting() as counts:
+        with autograd.record():
+            total = (
+                nd.random_pdf_gamma(x, a, b)
+                + nd.random_pdf_uniform(x, a - 3, b)
+                + nd.random_pdf_normal(x, a, b)
+            ).sum()
+        total.backward()
+    assert counts["syncs"] == 0 and total.context == gpu and x.grad is not None and x.grad.context == gpu
+    _close(nd.random_pdf_gamma(x, a, b), [[0, math.exp(-1)]])
 
 
 @pytest.mark.parametrize(

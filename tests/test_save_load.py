@@ -7,13 +7,16 @@ import pickle
 import tracemalloc
 import warnings
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from fake_cupy import FakeCupy
 
-from tape import autograd, nd, serialization
+import tape
+from tape import _xp, autograd, nd, serialization
 
 
 def test_list_round_trip_keeps_order_values_and_dtypes(tmp_path: Path) -> None:
@@ -100,6 +103,70 @@ def test_a_bare_npy_file_is_refused_with_a_hint(tmp_path: Path) -> None:
 def test_a_missing_file_raises_file_not_found(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         nd.load(tmp_path / "nope")
+
+
+# ---- GPU arrays (over the CuPy stand-in, two devices) -------------------------------------------
+@pytest.fixture
+def two_gpus() -> Iterator[FakeCupy]:
+    module = FakeCupy(devices=2)
+    previous = _xp.use_gpu_module(module, module.cupyx)
+    yield module
+    _xp.use_gpu_module(previous)
+
+
+def test_arrays_load_on_the_device_they_were_saved_from_as_in_mxnet(
+    two_gpus: FakeCupy, tmp_path: Path
+) -> None:
+    nd.save(tmp_path / "p", {"w": nd.array([1, 2], ctx=tape.gpu(1)), "b": nd.array([3], ctx=tape.cpu())})
+    with np.load(tmp_path / "p", allow_pickle=False) as z:  # host bytes: NumPy reads the file
+        np.testing.assert_array_equal(z["w"], [1, 2])
+    loaded = nd.load(tmp_path / "p")
+    assert isinstance(loaded, dict)
+    assert loaded["w"].context == tape.gpu(1) and loaded["b"].context == tape.cpu()
+    assert loaded["w"].asnumpy().tolist() == [1, 2] and loaded["w"].dtype == np.float32
+    with tape.gpu(0):  # the saved device, not the current context
+        again = nd.load_frombuffer((tmp_path / "p").read_bytes())
+        assert isinstance(again, dict) and again["w"].context == tape.gpu(1)
+
+
+@pytest.mark.parametrize("devices", [0, 1])
+def test_an_array_saved_from_a_gpu_that_is_not_here_loads_on_the_cpu(
+    two_gpus: FakeCupy, tmp_path: Path, devices: int
+) -> None:
+    nd.save(tmp_path / "x", [nd.array([1, 2], ctx=tape.gpu(1))])
+    previous = _xp.use_gpu_module(FakeCupy(devices) if devices else None)
+    try:
+        (x,) = nd.load(tmp_path / "x")
+    finally:
+        _xp.use_gpu_module(previous)
+    assert x.context == tape.cpu() and x.asnumpy().tolist() == [1, 2]
+
+
+def test_a_file_of_cpu_arrays_has_no_device_marker(two_gpus: FakeCupy, tmp_path: Path) -> None:
+    nd.save(tmp_path / "c", [nd.ones(1, ctx=tape.cpu())])
+    nd.save(tmp_path / "g", [nd.ones(1, ctx=tape.gpu(0))])
+    with zipfile.ZipFile(tmp_path / "c") as c, zipfile.ZipFile(tmp_path / "g") as g:
+        assert "__tape_devices__.npy" not in c.namelist() and "__tape_devices__.npy" in g.namelist()
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        np.array([["w", "0"]]),
+        np.array([["0", "x"]]),
+        np.array(["0", "0"]),
+        np.array([[0, 0]]),
+        np.array([["__tape_kind__", "0"]]),
+    ],
+)
+def test_a_damaged_device_marker_is_refused(tmp_path: Path, marker: np.ndarray) -> None:
+    path = _archive(
+        tmp_path / "x.npz", [("0.npy", _npy(np.ones(1))), LIST, ("__tape_devices__.npy", _npy(marker))]
+    )
+    with pytest.raises(ValueError, match="'__tape_devices__' entry is damaged"):
+        nd.load(path)
+    with pytest.raises(ValueError, match="'__tape_devices__' is reserved"):
+        nd.save(tmp_path / "y", {"__tape_devices__": nd.ones(1)})
 
 
 def test_save_refuses_what_it_cannot_store(tmp_path: Path) -> None:
@@ -267,11 +334,13 @@ def test_an_unknown_kind_marker_is_refused(tmp_path: Path) -> None:
 
 def test_a_damaged_directory_that_hides_members_is_refused(tmp_path: Path) -> None:
     nd.save(tmp_path / "p", {"w": nd.ones(2), "b": nd.zeros(2)})
+    with zipfile.ZipFile(tmp_path / "p") as z:
+        n = len(z.namelist())  # 3; 4 with the marker of GPU arrays (tests/on_gpu/)
     data = bytearray((tmp_path / "p").read_bytes())
     first = data.index(b"PK\x01\x02")  # the first directory entry; its comment length is at +32
     data[first + 33] = 1  # a 256-byte comment now swallows the entries after it
     (tmp_path / "p").write_bytes(bytes(data))
-    with pytest.raises(ValueError, match="lists 1 members, but its end record says 3"):
+    with pytest.raises(ValueError, match=f"lists 1 members, but its end record says {n}"):
         nd.load(tmp_path / "p")
 
 

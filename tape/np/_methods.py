@@ -22,7 +22,7 @@ import numpy as onp
 from .. import _methods as _nd_methods
 from .._numpy_calls import function_name, numpy_call
 from .._primitive import Primitive
-from .._xp import as_data
+from .._xp import as_data, is_device_array
 from ..ndarray import index_key
 from ..ops import indexing as _ix
 from . import _math, _products, _reduction, _shape
@@ -72,6 +72,8 @@ _OPERATOR_UFUNCS = {
 def _wrapped(result: Any) -> Any:
     if isinstance(result, onp.ndarray | onp.generic) and not isinstance(result, onp.str_ | onp.bytes_):
         return new(onp.asarray(result))
+    if is_device_array(result):  # NumPy's function ran on GPU values (through CuPy)
+        return new(result)
     if isinstance(result, tuple | list):
         items = [_wrapped(r) for r in result]
         # A named tuple (numpy.linalg.svd's SVDResult) is rebuilt by its fields.

@@ -62,7 +62,7 @@ class ndarray(NDArray):  # noqa: N801 - NumPy's (and MXNet's) name
         >>> np.array([1.5, 2.5]).sum().item()
         4.0
         """
-        return self._data.item(*args)
+        return to_host(self._data).item(*args)
 
     def as_nd_ndarray(self) -> NDArray:
         """The same values as a legacy `nd` array, sharing memory; gradients flow through it.

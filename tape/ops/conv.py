@@ -10,12 +10,18 @@ VJP is its adjoint written with the others, so derivatives of any order come for
   sent back to that arg-max) are each other's adjoint.
 A convolution's input gradient is thus col2im of `weight^T @ g` (a transposed convolution),
 its weight gradient `g @ cols^T` (a correlation), both recorded when the backward is.
+
+On a GPU the same code runs on CuPy arrays (CuPy 13 has `sliding_window_view`, reached
+through NumPy's dispatch); the arrays made from nothing (max pooling's indices among them)
+are made on the data's device, and `scatter` adds with `cupyx.scatter_add` where the CPU
+counts with `bincount`. Nothing waits for the device.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
+import math
 import operator
 from typing import Any, NamedTuple
 
@@ -24,6 +30,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .._args import array, int_tuple, wrong_type
 from .._primitive import Primitive
+from .._xp import arange, device_id, module_of, scatter_add, to_device, to_device_of, zeros
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -34,6 +41,7 @@ from .shape import reshape_op, transpose_op
 __all__ = ["Convolution", "Pooling"]
 
 _ALL = slice(None)
+_HOST = np.ndarray
 
 
 class Geometry(NamedTuple):
@@ -75,13 +83,20 @@ def _im2col(x: np.ndarray, geom: Geometry) -> np.ndarray:
     nk = len(geom.kernel)
     windows = _windows(_padded(x, geom), geom)
     axes = (1, *range(2 + nk, 2 + 2 * nk), 0, *range(2, 2 + nk))  # -> (C, *kernel, N, *out)
-    return np.ascontiguousarray(windows.transpose(axes))
+    return _contiguous(windows.transpose(axes))
+
+
+def _contiguous(a: np.ndarray) -> np.ndarray:
+    # np.ascontiguousarray does not dispatch to CuPy: a GPU array takes its module's.
+    out: np.ndarray = np.ascontiguousarray(a) if a.__class__ is _HOST else module_of(a).ascontiguousarray(a)
+    return out
 
 
 def _col2im(cols: np.ndarray, geom: Geometry, shape: tuple[int, ...]) -> np.ndarray:
     """The adjoint of `_im2col`: each column added back into the window it was read from. One
     strided slice per kernel tap (a few), never a loop over output positions."""
-    xp = np.zeros(shape[:2] + _padded_lengths(shape, geom), dtype=cols.dtype)
+    lengths = shape[:2] + _padded_lengths(shape, geom)
+    xp = np.zeros(lengths, cols.dtype) if cols.__class__ is _HOST else zeros(lengths, cols.dtype, cols)
     xp_cn = xp.swapaxes(0, 1)  # a view (C, N, *spatial): the columns' own order
     for tap in itertools.product(*[range(k) for k in geom.kernel]):
         where = tuple(
@@ -92,7 +107,7 @@ def _col2im(cols: np.ndarray, geom: Geometry, shape: tuple[int, ...]) -> np.ndar
         source: tuple[Any, ...] = (_ALL, *tap)
         xp_cn[target] += cols[source]
     crop: tuple[Any, ...] = (_ALL, _ALL, *[slice(p, p + n) for p, n in zip(geom.pad, shape[2:], strict=True)])
-    return np.ascontiguousarray(xp[crop])
+    return _contiguous(xp[crop])
 
 
 def _padded_lengths(shape: tuple[int, ...], geom: Geometry) -> tuple[int, ...]:
@@ -122,6 +137,9 @@ def _gather(x: np.ndarray, index: np.ndarray, fill: Any) -> np.ndarray:
         taken: np.ndarray = x.reshape(-1)[index]
         return taken
     out: np.ndarray = x.reshape(-1)[np.maximum(index, 0)]
+    if out.__class__ is not _HOST:  # CuPy's boolean assignment would wait for the mask's count
+        filled: np.ndarray = np.where(index < 0, out.dtype.type(fill), out)
+        return filled
     out[index < 0] = fill
     return out
 
@@ -129,6 +147,10 @@ def _gather(x: np.ndarray, index: np.ndarray, fill: Any) -> np.ndarray:
 def _scatter(g: np.ndarray, index: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """The adjoint of `_gather`: `g` summed into an array of `shape` at the flat `index`."""
     real = index >= 0
+    if g.__class__ is not _HOST:  # a boolean mask would wait for the device (its count): add 0 at 0
+        out = zeros(math.prod(shape), g.dtype, g)
+        scatter_add(out, np.where(real, index, 0), np.where(real, g, 0))
+        return out.reshape(shape)
     total = np.bincount(index[real], weights=g[real], minlength=int(np.prod(shape)))
     return total.astype(g.dtype, copy=False).reshape(shape)
 
@@ -154,10 +176,13 @@ def _inside(shape: tuple[int, ...], geom: Geometry) -> bool:
 
 
 @functools.lru_cache(maxsize=8)
-def _window_offsets(shape: tuple[int, ...], geom: Geometry) -> tuple[np.ndarray, np.ndarray]:
+def _window_offsets(
+    shape: tuple[int, ...], geom: Geometry, device: int | None
+) -> tuple[np.ndarray, np.ndarray]:
     """For windows inside an array of `shape`: the flat index of each window's first tap, of
-    shape (N, C, *out), and each tap's distance from it (flat over the kernel). Cached: a
-    network pools the same shapes at every step, and these are the costly part of the index."""
+    shape (N, C, *out), and each tap's distance from it (flat over the kernel), on GPU `device`
+    (None: the CPU). Cached: a network pools the same shapes at every step, and these are the
+    costly part of the index."""
     nk = len(geom.kernel)
     step = [int(np.prod(shape[i + 1 :])) for i in range(len(shape))]  # elements per index, by axis
     start = (np.arange(shape[0] * shape[1]) * step[1]).reshape(shape[:2] + (1,) * nk)
@@ -165,7 +190,9 @@ def _window_offsets(shape: tuple[int, ...], geom: Geometry) -> tuple[np.ndarray,
     for i, (k, s, d, o) in enumerate(zip(geom.kernel, geom.stride, geom.dilate, geom.out, strict=True)):
         start = start + (np.arange(o) * (s * step[2 + i])).reshape((o,) + (1,) * (nk - 1 - i))
         offset = np.add.outer(offset, np.arange(k) * (d * step[2 + i]))
-    start.flags.writeable = offset.flags.writeable = False
+    if device is not None:
+        return to_device(start, device), to_device(offset.reshape(-1), device)
+    start.flags.writeable = offset.flags.writeable = False  # shared by every call
     return start, offset.reshape(-1)
 
 
@@ -176,18 +203,18 @@ def _argmax_index(x: np.ndarray, geom: Geometry) -> np.ndarray:
     if _inside(x.shape, geom):  # the common case: no padding to add, and no -1 to mark
         windows = _windows(x, geom)
         tap = windows.reshape((*windows.shape[: 2 + nk], -1)).argmax(axis=-1)
-        start, offset = _window_offsets(x.shape, geom)
+        start, offset = _window_offsets(x.shape, geom, None if x.__class__ is _HOST else device_id(x))
         found: np.ndarray = start + offset[tap]
         return found
     lowest = np.finfo(x.dtype).min if x.dtype.kind in "fc" else np.iinfo(x.dtype).min
     windows = _windows(_padded(x, geom, lowest), geom)
     taps = np.unravel_index(windows.reshape((*windows.shape[: 2 + nk], -1)).argmax(axis=-1), geom.kernel)
-    index = np.arange(x.shape[0] * x.shape[1]).reshape(x.shape[:2] + (1,) * nk)
-    real = np.ones((1,) * (2 + nk), dtype=bool)
+    index = arange(x.shape[0] * x.shape[1], x).reshape(x.shape[:2] + (1,) * nk)
+    real: Any = True
     for i, (n, s, d, p, o) in enumerate(
         zip(x.shape[2:], geom.stride, geom.dilate, geom.pad, geom.out, strict=True)
     ):
-        starts = (np.arange(o) * s - p).reshape((o,) + (1,) * (nk - 1 - i))
+        starts = (arange(o, x) * s - p).reshape((o,) + (1,) * (nk - 1 - i))
         at = starts + taps[i] * d
         real = real & (at >= 0) & (at < n)
         index = index * n + at
@@ -487,5 +514,5 @@ def Pooling(  # noqa: N802 - MXNet's name
         if pool_type == "avg":
             dtype = data._data.dtype if data._data.dtype.kind in "fc" else np.float32
             scale = 1 / _divisor(data.shape, geom, count_include_pad is not False)
-            result = result * NDArray(scale.astype(dtype))
+            result = result * NDArray(to_device_of(scale.astype(dtype), data._data))
     return result if out is None else into(out, result, where)

@@ -9,6 +9,10 @@ softmax less the posterior of each label, as MXNet's).
 Impossible paths carry a large negative log probability, `_NEG`, not -inf: -inf - -inf is NaN,
 in the values and in the derivatives. Each log-sum-exp subtracts a maximum that is a constant
 of the graph: the log-sum-exp does not depend on it, so neither do its derivatives.
+
+The labels and lengths are checked, and the extended labels built, on the host: on a GPU each
+of those arguments is read once (a synchronisation), and the arrays made of them go to the
+data's device before the loop, which then runs without reading the device.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .._args import array
+from .._xp import asarray, to_host
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -34,8 +39,8 @@ _BLANKS = ("first", "last")
 
 
 def _whole(value: Any, where: str, arg: str, shape: tuple[int, ...], low: int, high: int) -> np.ndarray:
-    """An array argument of whole numbers in [low, high], of `shape`, as int64."""
-    v = array(value, where, arg)._data
+    """An array argument of whole numbers in [low, high], of `shape`, as int64 on the host."""
+    v = to_host(array(value, where, arg)._data)
     if v.shape != shape:
         raise ArgumentError(f"{where}: {arg} has shape {v.shape}, but the data needs shape {shape}")
     if v.dtype.kind not in "iub" and not (np.all(np.isfinite(v)) and np.all(v == np.floor(v))):
@@ -54,9 +59,9 @@ def _read_only_with(value: Any, use: bool, arg: str, flag: str, where: str) -> b
 def _labels(
     label: Any, label_lengths: Any, use: bool, blank: int, pad: int, n: int, classes: int, where: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The labels (N, L) as int64 and the length of each: `label_lengths`, or up to the first
-    padding value."""
-    raw = array(label, where, "label")._data
+    """The labels (N, L) as int64 and the length of each, on the host: `label_lengths`, or up to
+    the first padding value."""
+    raw = to_host(array(label, where, "label")._data)
     if raw.ndim != 2 or raw.shape[0] != n:
         raise ArgumentError(
             f"{where}: label must have shape (batch, label length) = ({n}, L), not {raw.shape}"
@@ -79,7 +84,10 @@ def _labels(
 
 
 def _logsumexp(*terms: NDArray) -> NDArray:
-    top = NDArray(np.maximum.reduce([t._data for t in terms]))  # a constant of the graph
+    top_data = terms[0]._data
+    for t in terms[1:]:  # not np.maximum.reduce: CuPy has no ufunc reduce but add's and multiply's
+        top_data = np.maximum(top_data, t._data)
+    top = NDArray(top_data)  # a constant of the graph
     total = exp_op(terms[0] - top)
     for t in terms[1:]:
         total = total + exp_op(t - top)
@@ -90,7 +98,7 @@ def _shifted(alpha: NDArray, by: int) -> NDArray:
     """`alpha` (N, S) moved `by` positions along S, `_NEG` coming in."""
     s = alpha.shape[1]
     if by >= s:
-        return NDArray(np.full(alpha.shape, _NEG, dtype=alpha._data.dtype))
+        return NDArray(np.full_like(alpha._data, _NEG))
     kept = getitem_op(alpha, key=(slice(None), slice(0, s - by)))
     return pad_constant_op(kept, width=((0, 0), (by, 0)), value=_NEG)
 
@@ -150,30 +158,32 @@ def CTCLoss(  # noqa: N802 - MXNet's name
     skip = np.zeros((n, width), dtype=bool)
     skip[:, 2:] = (extended[:, 2:] != blank) & (extended[:, 2:] != extended[:, :-2])
     logp = log_softmax_op(_floating(x), axis=2)
-    dtype = logp._data.dtype
-    no_skip = NDArray(np.where(skip, 0.0, _NEG).astype(dtype))
-    lp = getitem_op(logp, key=(slice(None), np.arange(n)[:, None], extended))  # (T, N, S)
+    dtype, like = logp._data.dtype, logp._data  # the host arrays below go to the data's device
+    no_skip = NDArray(asarray(np.where(skip, 0.0, _NEG).astype(dtype), like))
+    rows = asarray(np.arange(n), like)
+    lp = getitem_op(logp, key=(slice(None), rows[:, None], asarray(extended, like)))  # (T, N, S)
     start = np.full(width, _NEG, dtype=dtype)
     start[:2] = 0.0
-    alpha = getitem_op(lp, key=0) + start
+    alpha = getitem_op(lp, key=0) + NDArray(asarray(start, like))
+    # Which sequences still run at each step, decided on the host; on the device only if one ends early.
+    running = data_len[None, :] > np.arange(steps)[:, None]  # (T, N)
+    ended = None if running.all() else asarray(running[:, :, None], like)
     for t in range(1, steps):
         step = _logsumexp(alpha, _shifted(alpha, 1), _shifted(alpha, 2) + no_skip) + getitem_op(lp, key=t)
-        running = data_len > t
         # A sequence that has ended keeps its last alpha.
-        alpha = step if running.all() else where_op(NDArray(running[:, None]), step, alpha)
+        alpha = step if ended is None or running[t].all() else where_op(NDArray(ended[t]), step, alpha)
 
     # The paths end on the last label or the blank after it.
-    rows = np.arange(n)
-    last = getitem_op(alpha, key=(rows, 2 * label_len))
-    before = getitem_op(alpha, key=(rows, np.maximum(2 * label_len - 1, 0)))
-    before = where_op(NDArray(label_len > 0), before, _NEG)
+    last = getitem_op(alpha, key=(rows, asarray(2 * label_len, like)))
+    before = getitem_op(alpha, key=(rows, asarray(np.maximum(2 * label_len - 1, 0), like)))
+    before = where_op(NDArray(asarray(label_len > 0, like)), before, _NEG)
     loss = -_logsumexp(last, before)
     # A path spells a label in its length plus one blank between each repeated pair, or not at
     # all: then the loss is -log 0 = inf (MXNet gives 0, and a garbage gradient), its gradient 0.
     repeats = ((labels[:, 1:] == labels[:, :-1]) & (labels[:, 1:] != blank)).sum(axis=1)
     possible = data_len >= label_len + repeats
     if not possible.all():
-        loss = where_op(NDArray(possible), loss, np.inf)
+        loss = where_op(NDArray(asarray(possible, like)), loss, np.inf)
     return into(out, loss, where)
 
 

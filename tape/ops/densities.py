@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .._args import array
+from .._xp import is_host
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -71,7 +72,8 @@ def _out(logp: NDArray, is_log: bool, out: NDArray | None, where: str) -> NDArra
 
 def _within(inside: np.ndarray, logp: NDArray) -> NDArray:
     """`logp` where `inside`, else -inf (density 0): outside its support."""
-    return logp if inside.all() else where_op(NDArray(inside), logp, -math.inf)
+    # The shortcut reads values: on a GPU a wait for the device, dearer than the `where` it saves.
+    return logp if is_host(inside) and inside.all() else where_op(NDArray(inside), logp, -math.inf)
 
 
 def random_pdf_normal(
@@ -141,7 +143,7 @@ def random_pdf_gamma(
     """
     x, (a, b) = _arrays("nd.random_pdf_gamma", sample, alpha=alpha, beta=beta)
     inside = x._data > 0
-    safe = x if inside.all() else where_op(NDArray(inside), x, 1.0)  # no log of x <= 0
+    safe = x if is_host(inside) and inside.all() else where_op(NDArray(inside), x, 1.0)  # no log of x <= 0
     logp = a * log_op(b) + (a - 1) * log_op(safe) - b * x - gammaln_op(a)
     return _out(_within(inside, logp), is_log, out, "nd.random_pdf_gamma")
 

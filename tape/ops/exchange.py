@@ -1,7 +1,8 @@
 """Arrays shared with NumPy and other libraries without a copy: from_numpy, and DLPack.
 
 tape's arrays hold NumPy arrays, so sharing is a view. (`nd.load_frombuffer` is with `nd.load`,
-in tape/serialization.py.)
+in tape/serialization.py.) DLPack shares GPU memory too: a GPU array's capsule is CuPy's, and a
+capsule or tensor of GPU memory becomes an array on that GPU (through `cupy.from_dlpack`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .._args import array, wrong_type
+from .._xp import device_count, gpu_module, is_host, writeable
 from ..errors import ArgumentError
 from ..ndarray import NDArray
 
@@ -62,9 +64,10 @@ class _Capsule:
 def from_dlpack(dlpack: Any) -> NDArray:
     """An NDArray sharing the memory of a DLPack capsule (from `to_dlpack_for_read` or
     `to_dlpack_for_write`, or another library), or of an object with `__dlpack__` (a NumPy
-    array, a CPU tensor of PyTorch or JAX). A capsule can be used only once. The array of a
-    capsule from `to_dlpack_for_read` is read-only; one from `to_dlpack_for_write` writes
-    through.
+    array, a tensor of PyTorch or JAX). A capsule can be used only once. The array of a
+    capsule from `to_dlpack_for_read` is read-only (of CPU memory; GPU memory has no such
+    flag); one from `to_dlpack_for_write` writes through. Memory on a GPU gives an array on
+    that GPU (CuPy reads it).
 
     >>> from tape import nd
     >>> x = nd.array([1, 2])
@@ -78,19 +81,45 @@ def from_dlpack(dlpack: Any) -> NDArray:
     source = dlpack if hasattr(dlpack, "__dlpack__") else _Capsule(dlpack)
     if type(dlpack).__name__ != "PyCapsule" and isinstance(source, _Capsule):
         raise wrong_type("nd.from_dlpack", "dlpack", "a DLPack capsule or an object with __dlpack__", dlpack)
-    try:
-        data = np.from_dlpack(source)
-    except ValueError as e:  # NumPy's words for a capsule used twice
-        raise ArgumentError(
-            f"nd.from_dlpack: the capsule cannot be read ({e}): a DLPack capsule can be used only once, "
-            "so make a new one for each array"
-        ) from e
+    device = source.__dlpack_device__() if hasattr(source, "__dlpack_device__") else (1, 0)
+    if device[0] != _CUDA:
+        try:
+            data = np.from_dlpack(source)
+        except ValueError as e:  # NumPy's words for a capsule used twice
+            raise ArgumentError(
+                f"nd.from_dlpack: the capsule cannot be read ({e}): a DLPack capsule can be used only "
+                "once, so make a new one for each array"
+            ) from e
+        except (BufferError, RuntimeError) as e:  # memory of another device, which NumPy leaves unused
+            if not isinstance(source, _Capsule):
+                raise ArgumentError(f"nd.from_dlpack: NumPy cannot read the array: {e}") from e
+            data = _on_gpu(dlpack, e)  # a bare capsule says its device only inside: try the GPU
+    else:
+        data = _on_gpu(dlpack, None)
     return NDArray(data.reshape(1) if data.ndim == 0 else data)
+
+
+_CUDA = 2  # DLPack's kDLCUDA: GPU memory
+
+
+def _on_gpu(dlpack: Any, refused: Exception | None) -> np.ndarray:
+    """A GPU array (CuPy's) sharing the memory of `dlpack`, which NumPy `refused` to read."""
+    if device_count() == 0:
+        raise ArgumentError(
+            f"nd.from_dlpack: the data is not in CPU memory{f' ({refused})' if refused else ''}, and "
+            "this machine has no GPU that tape can use: copy the tensor to the CPU first"
+        )
+    try:
+        data: np.ndarray = gpu_module().from_dlpack(dlpack)
+    except (TypeError, ValueError, BufferError, RuntimeError) as e:
+        raise ArgumentError(f"nd.from_dlpack: neither NumPy ({refused}) nor CuPy ({e}) can read it") from e
+    return data
 
 
 def to_dlpack_for_read(data: NDArray) -> Any:
     """A DLPack capsule (named "dltensor", as MXNet's) that shares the memory of `data`, for
-    another library to read: its array is read-only in `nd.from_dlpack` and NumPy.
+    another library to read: its array is read-only in `nd.from_dlpack` and NumPy. Of GPU
+    data, CuPy's capsule of the GPU memory (DLPack has no read-only flag for it).
 
     >>> from tape import nd
     >>> nd.from_dlpack(nd.to_dlpack_for_read(nd.array([1, 2])))
@@ -99,6 +128,8 @@ def to_dlpack_for_read(data: NDArray) -> Any:
     <NDArray 2 @cpu(0)>
     """
     x = array(data, "nd.to_dlpack_for_read")
+    if not is_host(x._data):  # CuPy's capsule of GPU memory; DLPack 0.x has no read-only flag
+        return x._data.__dlpack__()
     if not x._data.flags.writeable:  # only a versioned capsule can say "read-only"
         return x._data.__dlpack__(max_version=(1, 0))
     return x._data.__dlpack__()
@@ -117,6 +148,8 @@ def to_dlpack_for_write(data: NDArray) -> Any:
     <NDArray 2 @cpu(0)>
     """
     x = array(data, "nd.to_dlpack_for_write")
-    if not x._data.flags.writeable:
+    if not writeable(x._data):
         raise ArgumentError("nd.to_dlpack_for_write: data is read-only: use to_dlpack_for_read")
+    if not is_host(x._data):  # CuPy's capsule of GPU memory, which the reader may write
+        return x._data.__dlpack__()
     return x._data.__dlpack__(max_version=(1, 0))

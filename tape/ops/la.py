@@ -16,7 +16,7 @@ import numpy as np
 
 from .._args import NUMBERS, array, wrong_type
 from .._primitive import Primitive
-from .._xp import asarray
+from .._xp import asarray, linalg_raises
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -108,10 +108,11 @@ def _solve_triangular(
     if transpose != rightside:  # X op(A) = B is op(A)^T X^T = B^T
         t = t.swapaxes(-1, -2)
     try:
-        if rightside:
-            x: np.ndarray = np.linalg.solve(t, alpha * b.swapaxes(-1, -2)).swapaxes(-1, -2)
-        else:
-            x = np.linalg.solve(t, alpha * b)
+        with linalg_raises(t):
+            if rightside:
+                x: np.ndarray = np.linalg.solve(t, alpha * b.swapaxes(-1, -2)).swapaxes(-1, -2)
+            else:
+                x = np.linalg.solve(t, alpha * b)
     except np.linalg.LinAlgError:
         raise ArgumentError(
             "nd.linalg.trsm: A is singular (a zero on the diagonal of its triangle): it has no inverse"
@@ -149,7 +150,8 @@ def _cholesky(a: np.ndarray) -> np.ndarray:
     # The lower triangle is A, as in MXNet (LAPACK's potrf): its mirror fills the upper one.
     symmetric = np.tril(a) + np.tril(a, -1).swapaxes(-1, -2)
     try:
-        return np.linalg.cholesky(symmetric)
+        with linalg_raises(symmetric):
+            return np.linalg.cholesky(symmetric)
     except np.linalg.LinAlgError:
         raise ArgumentError(
             "nd.linalg.potrf: A is not positive definite: the Cholesky factor exists only for "

@@ -18,7 +18,7 @@ import numpy as np
 
 from .._args import array, count, wrong_type
 from .._state import flags
-from .._xp import arange
+from .._xp import arange, asarray, to_host
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -239,16 +239,19 @@ def InstanceNorm(  # noqa: N802 - MXNet's name
 def _whole_indices(data: NDArray, n: int, where: str) -> np.ndarray:
     """The indices in `data` as int64, each a whole number in [0, n)."""
     raw = data._data
-    if raw.dtype.kind not in "iub":
-        if not (np.all(np.isfinite(raw)) and np.all(raw == np.floor(raw))):
+    if not raw.size:
+        return raw.astype(np.int64)
+    # Every check in one value, read once: on a GPU, one synchronisation (of a bool, not the indices).
+    whole = True if raw.dtype.kind in "iub" else np.all(np.isfinite(raw) & (raw == np.floor(raw)))
+    if not bool(whole & (raw.min() >= 0) & (raw.max() < n)):
+        if not whole:
             raise ArgumentError(f"{where}: data holds row indices, whole numbers, not {raw.ravel()[:6]}")
-    idx = raw.astype(np.int64)
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        idx = raw.astype(np.int64)
         raise ArgumentError(
             f"{where}: data holds row indices from 0 to input_dim - 1 = {n - 1}, not "
             f"{idx.min()}..{idx.max()} (MXNet clips them to that range: nd.clip them first for its result)"
         )
-    return idx
+    return raw.astype(np.int64)
 
 
 def Embedding(  # noqa: N802 - MXNet's name
@@ -371,10 +374,10 @@ def _fill(value: Any, x: NDArray, where: str) -> Any:
     return x._data.dtype.type(int(v))
 
 
-def _sequence_mask(shape: tuple[int, ...], length: Any, axis: int, where: str) -> np.ndarray:
+def _sequence_mask(shape: tuple[int, ...], length: Any, axis: int, like: Any, where: str) -> np.ndarray:
     """Where each position of `data` (of `shape`, time along `axis`, batch along the other of
-    the first two axes) is within its sequence's length."""
-    n = array(length, where, "sequence_length")._data
+    the first two axes) is within its sequence's length, on the device of the array `like`."""
+    n = to_host(array(length, where, "sequence_length")._data)  # checked on the host: one read of a GPU
     batch = shape[1 - axis]
     if n.shape != (batch,):
         raise ArgumentError(
@@ -385,7 +388,7 @@ def _sequence_mask(shape: tuple[int, ...], length: Any, axis: int, where: str) -
         raise ArgumentError(f"{where}: sequence_length holds lengths, whole numbers, not {n.ravel()[:6]}")
     if np.any(n < 0):
         raise ArgumentError(f"{where}: sequence_length holds lengths, never negative: {n.ravel()[:6]}")
-    steps = arange(shape[axis], n)
+    n, steps = asarray(n, like), arange(shape[axis], like)
     mask: np.ndarray = steps[:, None] < n[None, :] if axis == 0 else n[:, None] > steps[None, :]
     return mask.reshape(mask.shape + (1,) * (len(shape) - 2))
 
@@ -430,5 +433,5 @@ def SequenceMask(  # noqa: N802 - MXNet's name
             )
         result = copy_op(x)
     else:
-        result = where_op(NDArray(_sequence_mask(x.shape, sequence_length, a, where)), x, v)
+        result = where_op(NDArray(_sequence_mask(x.shape, sequence_length, a, x._data, where)), x, v)
     return result if out is None else into(out, result, where)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._args import array, int_tuple, wrong_type
+from .._xp import arange
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -68,12 +69,14 @@ def BatchNorm_v1(  # noqa: N802 - MXNet's name
     if x.ndim < 2:
         raise ArgumentError(f"{where}: data of shape {x.shape} has no axis 1 of channels")
     c = x.shape[1]
+    # Fresh statistics on the device of data (`*_like` dispatches to CuPy for GPU data).
+    d = x._data
     mm = (
-        NDArray(np.zeros(c, x._data.dtype))
+        NDArray(np.zeros_like(d, shape=c))
         if moving_mean is None
         else array(moving_mean, where, "moving_mean")
     )
-    mv = NDArray(np.ones(c, x._data.dtype)) if moving_var is None else array(moving_var, where, "moving_var")
+    mv = NDArray(np.ones_like(d, shape=c)) if moving_var is None else array(moving_var, where, "moving_var")
     result = layers.BatchNorm(x, g, b, mm, mv, eps, momentum, fix_gamma, use_global_stats, output_mean_var)
     return result if out is None else into(out, result, where)
 
@@ -235,7 +238,7 @@ def fill_element_0index(lhs: NDArray, mhs: NDArray, rhs: NDArray, *, out: NDArra
     positions = idx.astype(np.int64)
     if idx.dtype.kind == "f" and not np.array_equal(positions, idx):
         raise ArgumentError(f"{where}: rhs must hold whole numbers (column indices)")
-    hit = positions[:, None] == np.arange(x.shape[1])  # no hit for an index out of range
+    hit = positions[:, None] == arange(x.shape[1], like=positions)  # no hit for an index out of range
     if values._data.dtype != x._data.dtype:
         values = cast_op(values, dtype=x._data.dtype)
     result = where_op(NDArray(hit), reshape_op(values, shape=(operator.index(x.shape[0]), 1)), x)

@@ -6,6 +6,7 @@ import numpy as np
 
 from .._args import array
 from .._primitive import Primitive
+from .._xp import linalg_raises
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -164,9 +165,15 @@ def _last_two_swapped(ndim: int) -> tuple[int, ...]:
 
 
 # d(A^-1) = -A^-1 dA A^-1, so the adjoint is -A^-T g A^-T (batch by batch).
+def _inv(a: np.ndarray) -> np.ndarray:
+    with linalg_raises(a):  # a singular matrix: NumPy's LinAlgError on a GPU too
+        out: np.ndarray = np.linalg.inv(a)
+    return out
+
+
 inv_op: Primitive = Primitive(
     "inv",
-    np.linalg.inv,
+    _inv,
     lambda g, ans, a: (
         -batch_dot_op(
             batch_dot_op(ans, g, transpose_a=True, transpose_b=False),

@@ -17,7 +17,7 @@ import numpy as np
 
 from .._args import array, wrong_type
 from .._primitive import Primitive
-from .._xp import is_array
+from .._xp import is_array, is_host, special
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -58,6 +58,9 @@ def _giles(x: np.ndarray) -> np.ndarray:
 
 
 def _erfinv(x: np.ndarray) -> np.ndarray:
+    if not is_host(x):  # a GPU array: CuPy's own (cupyx.scipy.special), without the host's Newton
+        gpu: np.ndarray = special("erfinv")(x)
+        return gpu.astype(x.dtype, copy=False)
     x64 = x.astype(np.float64)
     y = _giles(x64)
     inside = np.isfinite(y)

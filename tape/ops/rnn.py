@@ -22,6 +22,7 @@ import numpy as np
 
 from .._args import array, count
 from .._state import flags
+from .._xp import asarray, to_host
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -146,20 +147,24 @@ def _clip(low: Any, high: Any, nan: Any, mode: str, where: str) -> tuple[float, 
     return float(low), float(high)
 
 
-def _sequence_lengths(value: Any, use: Any, steps: int, batch: int, where: str) -> np.ndarray | None:
+def _sequence_lengths(
+    value: Any, use: Any, steps: int, batch: int, like: Any, where: str
+) -> np.ndarray | None:
+    """The lengths as int64 on the device of the array `like`, checked on the host (on a GPU, one
+    read of them: a synchronisation, before the loop, which then reads nothing back)."""
     if (value is None) == bool(use):
         raise ArgumentError(
             f"{where}: sequence_length is read only with use_sequence_length=True: pass both, or neither"
         )
     if value is None:
         return None
-    n = array(value, where, "sequence_length")._data
+    n = to_host(array(value, where, "sequence_length")._data)
     if n.shape != (batch,) or not np.all(n == np.floor(n)) or (n.size and (n.min() < 1 or n.max() > steps)):
         raise ArgumentError(
             f"{where}: sequence_length must hold one whole length from 1 to {steps} per sequence, shape "
             f"({batch},), not {n.ravel()[:6]} of shape {n.shape}"
         )
-    return n.astype(np.int64)
+    return asarray(n.astype(np.int64), like)
 
 
 def RNN(  # noqa: N802 - MXNet's name
@@ -236,7 +241,7 @@ def RNN(  # noqa: N802 - MXNet's name
         raise ArgumentError(f"{where}: state_cell is the cell state of mode='lstm': give it for lstm only")
     c0 = _state(state_cell, where, "state_cell", h0.shape) if state_cell is not None else None
     clip = _clip(lstm_state_clip_min, lstm_state_clip_max, lstm_state_clip_nan, mode, where)
-    lengths = _sequence_lengths(sequence_length, use_sequence_length, steps, batch, where)
+    lengths = _sequence_lengths(sequence_length, use_sequence_length, steps, batch, x._data, where)
     if not 0 <= p < 1:
         raise ArgumentError(f"{where}: p is a probability in [0, 1), not {p}")
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .._args import array, int_tuple, wrong_type
+from .._xp import arange, empty, to_device_of, to_host
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -38,7 +39,7 @@ def _bilinear_sample(data: NDArray, grid: NDArray) -> NDArray:
     y = (grid[:, 1] + 1) * ((h - 1) / 2)
     x0, y0 = np.floor(x._data), np.floor(y._data)  # constants: the cell of each point
     fx, fy = x - x0, y - y0
-    base = (np.arange(n * c).reshape(n, c, 1, 1) * (h * w)).astype(np.int64)
+    base = (arange(n * c, x0).reshape(n, c, 1, 1) * (h * w)).astype(np.int64)
     result: NDArray | None = None
     for dy, wy in ((0, 1 - fy), (1, fy)):
         for dx, wx in ((0, 1 - fx), (1, fx)):
@@ -107,7 +108,7 @@ def _affine_grid(theta: NDArray, shape: tuple[int, int], where: str) -> NDArray:
     dtype = theta._data.dtype
     ys, xs = np.meshgrid(_axis(h, dtype), _axis(w, dtype), indexing="ij")
     points = np.stack([xs.ravel(), ys.ravel(), np.ones(h * w, dtype)])  # (3, H * W): x, y, 1
-    grid = dot(reshape_op(theta, shape=(theta.shape[0], 2, 3)), NDArray(points))
+    grid = dot(reshape_op(theta, shape=(theta.shape[0], 2, 3)), NDArray(to_device_of(points, theta._data)))
     return reshape_op(grid, shape=(theta.shape[0], 2, h, w))
 
 
@@ -122,7 +123,8 @@ def _warp_grid(flow: NDArray, where: str) -> NDArray:
     ys, xs = np.meshgrid(np.arange(h, dtype=dtype), np.arange(w, dtype=dtype), indexing="ij")
     # The flow moves each pixel from where it is; the result is normalised as the affine grid.
     scale = np.array([2 / max(w - 1, 1), 2 / max(h - 1, 1)], dtype).reshape(1, 2, 1, 1)
-    return (flow + np.stack([xs, ys])[None]) * scale - 1
+    here, scale = (to_device_of(a, flow._data) for a in (np.stack([xs, ys])[None], scale))
+    return (flow + here) * scale - 1
 
 
 _TRANSFORMS = ("affine", "warp")
@@ -270,7 +272,9 @@ def ROIPooling(  # noqa: N802 - MXNet's name
     ftype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
     # MXNet holds spatial_scale as a float32 and computes in the data's type.
     scale = ftype.type(np.float32(spatial_scale))
-    index = _bin_maxima(x, boxes._data, (pooled[0], pooled[1]), scale)
+    # The bins' bounds are read on the host (the ROIs, an index, are copied there once);
+    # each bin's arg-max is taken where the data is.
+    index = _bin_maxima(x, to_host(boxes._data), (pooled[0], pooled[1]), scale)
     result = gather_op(data, index=index, fill=0)
     return result if out is None else into(out, result, where)
 
@@ -283,9 +287,10 @@ def _bin_maxima(
     n, c, h, w = x.shape
     ph, pw = pooled
     f = scale.dtype.type
-    index = np.full((len(rois), c, ph, pw), -1, dtype=np.int64)
+    index = empty((len(rois), c, ph, pw), np.int64, x)
+    index[...] = -1
     corners = _c_round(rois[:, 1:5].astype(scale.dtype) * scale).astype(np.int64)  # x1, y1, x2, y2
-    channels = np.arange(c)
+    channels = arange(c, x)
     for r, ((x1, y1, x2, y2), batch) in enumerate(zip(corners, rois[:, 0], strict=True)):
         b = math.trunc(float(batch))  # C's cast to int
         if not 0 <= b < n:

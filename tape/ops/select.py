@@ -290,9 +290,7 @@ def scatter_nd(
 
 # ---- shuffle ------------------------------------------------------------------------------------
 # From the generator of nd.random (seeded by nd.random.seed). Not differentiable, as MXNet.
-shuffle_op: Primitive = Primitive(
-    "shuffle", _random.permutation_like, differentiable=False
-)
+shuffle_op: Primitive = Primitive("shuffle", _random.permutation_like, differentiable=False)
 
 
 def shuffle(data: NDArray, *, out: NDArray | None = None) -> NDArray:

@@ -4,6 +4,9 @@ Both read `data` with time along `axis` (0: shape (time, batch, ...); or 1: (bat
 and, with `use_sequence_length=True`, one length per sequence. Each is one `getitem` with an
 integer index computed from the lengths (a constant of the graph), so the gradient is the
 scatter of the output's back to the positions read, and differentiates again to any order.
+
+The lengths are checked and the index computed on the host: on a GPU that reads the lengths
+once (one synchronisation), and the index then goes to the data's device.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .._args import array
+from .._xp import asarray, to_host
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -35,8 +39,8 @@ def _time_axis(x: NDArray, axis: Any, where: str) -> int:
 def _lengths(
     x: NDArray, axis: int, sequence_length: Any, use_sequence_length: bool, least: int, where: str
 ) -> np.ndarray:
-    """The length of each sequence as int64, whole numbers from `least` to the number of steps:
-    every step when `use_sequence_length` is off."""
+    """The length of each sequence as int64 on the host, whole numbers from `least` to the number
+    of steps: every step when `use_sequence_length` is off."""
     steps, batch = x.shape[axis], x.shape[1 - axis]
     if not use_sequence_length or sequence_length is None:
         if use_sequence_length or sequence_length is not None:
@@ -44,7 +48,7 @@ def _lengths(
                 f"{where}: sequence_length is read only with use_sequence_length=True: pass both, or neither"
             )
         return np.full(batch, steps, dtype=np.int64)
-    n = array(sequence_length, where, "sequence_length")._data
+    n = to_host(array(sequence_length, where, "sequence_length")._data)  # one read of a GPU's lengths
     if n.shape != (batch,):
         raise ArgumentError(
             f"{where}: sequence_length has shape {n.shape}, but data of shape {x.shape} with axis={axis} "
@@ -85,8 +89,8 @@ def SequenceLast(  # noqa: N802 - MXNet's name
     where = "nd.SequenceLast"
     x = array(data, where)
     a = _time_axis(x, axis, where)
-    last = _lengths(x, a, sequence_length, use_sequence_length, 1, where) - 1
-    batch = np.arange(last.size)
+    n = _lengths(x, a, sequence_length, use_sequence_length, 1, where)
+    last, batch = asarray(n - 1, x._data), asarray(np.arange(n.size), x._data)
     result = getitem_op(x, key=(last, batch) if a == 0 else (batch, last))
     return into(out, result, where)
 
@@ -121,7 +125,7 @@ def SequenceReverse(  # noqa: N802 - MXNet's name
     n = _lengths(x, a, sequence_length, use_sequence_length, 0, where)
     t = np.arange(x.shape[a])[:, None]
     # Step t of a sequence of length n reads step n - 1 - t, or t itself past the length.
-    source = np.where(t < n[None, :], n[None, :] - 1 - t, t)  # (time, batch)
-    batch = np.arange(n.size)[None, :]
+    source = asarray(np.where(t < n[None, :], n[None, :] - 1 - t, t), x._data)  # (time, batch)
+    batch = asarray(np.arange(n.size)[None, :], x._data)
     result = getitem_op(x, key=(source, batch) if a == 0 else (batch.T, source.T))
     return into(out, result, where)

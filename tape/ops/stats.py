@@ -15,6 +15,7 @@ import numpy as np
 
 from .._args import array, int_tuple, wrong_type
 from .._primitive import Primitive
+from .._xp import asarray
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -192,7 +193,8 @@ def ravel_multi_index(data: NDArray, shape: Sequence[int], *, out: NDArray | Non
         raise ArgumentError(
             f"{where}: data of shape {idx.shape} must have shape ({len(dims)}, N), one row per axis of {dims}"
         )
-    if idx.size and (np.any(idx < 0) or np.any(idx.max(axis=1) >= dims)):
+    # CuPy compares an array with arrays and numbers, not with a tuple: dims as an array there.
+    if idx.size and (np.any(idx < 0) or np.any(idx.max(axis=1) >= asarray(dims, like=idx))):
         raise ArgumentError(f"{where}: an index in data is out of range for shape {dims}")
     result = ravel_op(x, idx=idx, dims=dims)
     return result if out is None else into(out, result, where)
@@ -229,7 +231,8 @@ def shape_array(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     [2 3]
     <NDArray 2 @cpu(0)>
     """
-    result = NDArray(np.array(array(data, "nd.shape_array").shape, dtype=np.int64))
+    x = array(data, "nd.shape_array")._data
+    result = NDArray(asarray(x.shape, like=x, dtype=np.int64))  # on the device of data, as MXNet
     return result if out is None else into(out, result, "nd.shape_array")
 
 
@@ -242,5 +245,6 @@ def size_array(data: NDArray, *, out: NDArray | None = None) -> NDArray:
     [6]
     <NDArray 1 @cpu(0)>
     """
-    result = NDArray(np.array([array(data, "nd.size_array").size], dtype=np.int64))
+    x = array(data, "nd.size_array")._data
+    result = NDArray(asarray([x.size], like=x, dtype=np.int64))
     return result if out is None else into(out, result, "nd.size_array")

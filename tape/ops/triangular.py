@@ -8,6 +8,7 @@ with tape's ops, so every op here differentiates to any order.
 
 from __future__ import annotations
 
+import functools
 import operator
 from typing import Any
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from .._args import array, wrong_type
 from .._primitive import Primitive
+from .._xp import device_id, is_host, to_device
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -48,13 +50,23 @@ def _lower(value: Any, where: str) -> bool:
     raise wrong_type(where, "lower", "a bool", value)
 
 
-def _triangle(n: int, offset: int, lower: bool) -> tuple[np.ndarray, np.ndarray]:
-    """The (rows, columns) of the triangle of an n x n matrix, in MXNet's packing order: a lower
-    triangle (offset < 0, or 0 with `lower`) row by row, an upper one column by column (the
-    lower triangle of the transpose, row by row)."""
+def _triangle(n: int, offset: int, lower: bool, like: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The (rows, columns) of the triangle of an n x n matrix, in MXNet's packing order, on the
+    device of the array `like`: a lower triangle (offset < 0, or 0 with `lower`) row by row, an
+    upper one column by column (the lower triangle of the transpose, row by row)."""
+    return _triangle_on(n, offset, lower, None if is_host(like) else device_id(like))
+
+
+@functools.lru_cache(maxsize=64)
+def _triangle_on(n: int, offset: int, lower: bool, device: int | None) -> tuple[np.ndarray, np.ndarray]:
+    # Cached per device: a model packs matrices of one size every step. Read-only, as shared.
     if offset < 0 or (offset == 0 and lower):
-        return np.tril_indices(n, offset)
-    columns, rows = np.tril_indices(n, -offset)
+        rows, columns = np.tril_indices(n, offset)
+    else:
+        columns, rows = np.tril_indices(n, -offset)
+    if device is not None:
+        return to_device(rows, device), to_device(columns, device)
+    rows.flags.writeable = columns.flags.writeable = False
     return rows, columns
 
 
@@ -86,7 +98,7 @@ def extracttrian(
         raise ArgumentError(
             f"{where}: offset {k} is out of range: matrices of size {n} have diagonals {1 - n} to {n - 1}"
         )
-    rows, columns = _triangle(n, k, low)
+    rows, columns = _triangle(n, k, low, a._data)
     return into(out, getitem_op(a, key=(Ellipsis, rows, columns)), where)
 
 
@@ -118,7 +130,7 @@ def maketrian(
             f"not {m}"
         )
     n = side + abs(k)
-    rows, columns = _triangle(n, k, low)
+    rows, columns = _triangle(n, k, low, a._data)
     result = scatter_op(a, key=(Ellipsis, rows, columns), shape=(*a.shape[:-1], n, n))
     return into(out, result, where)
 
@@ -143,9 +155,9 @@ def _lq_vjp(g: NDArray, ans: NDArray, a: NDArray) -> NDArray:
     mm = batch_dot_op(low, dl, transpose_a=True, transpose_b=False)
     mm = mm - batch_dot_op(dq, q, transpose_a=False, transpose_b=True)
     n = mm.shape[-1]
-    lower = np.tril(np.ones((n, n), dtype=mm._data.dtype))
+    ones = np.ones_like(mm._data, shape=(n, n))  # on mm's device
     swapped = (*range(mm.ndim - 2), mm.ndim - 1, mm.ndim - 2)
-    copyltu = mm * lower + transpose_op(mm * (lower - np.eye(n, dtype=lower.dtype)), axes=swapped)
+    copyltu = mm * np.tril(ones) + transpose_op(mm * np.tril(ones, -1), axes=swapped)
     inner = dq + batch_dot_op(copyltu, q, transpose_a=False, transpose_b=False)
     return batch_dot_op(inv_op(low), inner, transpose_a=True, transpose_b=False)
 

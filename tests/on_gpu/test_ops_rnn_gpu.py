@@ -1,0 +1,4 @@
+"""The tests of tests/test_ops_rnn.py, with every array on the fake GPU."""
+
+from fake_cupy import on_the_gpu  # noqa: F401 - autouse: the default context is the fake gpu(0)
+from test_ops_rnn import *  # noqa: F403
