@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import os
 import subprocess
 import sys
 import tempfile
@@ -148,11 +149,23 @@ def _launched(repeat: int, min_time: float) -> dict[str, float] | None:
     if importlib.util.find_spec("mpi4py") is None or mpiexec is None:
         print('allreduce: skipped, it needs mpi4py and MPICH: pip install "tape[dist]"', file=sys.stderr)
         return None
+    # `taskset -c 1 python -m benchmarks` pins this process to one core, and the workers would
+    # inherit it and share that core: they get every core of the machine back.
+    cores = os.cpu_count() or WORKERS
+    pinned = hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) < min(WORKERS, cores)
+
+    def unpin() -> None:
+        os.sched_setaffinity(0, range(cores))
+
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "times.json"
         cmd = [mpiexec, "-n", str(WORKERS), sys.executable, "-m", "mpi4py", "-m", "benchmarks.allreduce"]
         subprocess.run(
-            [*cmd, "--worker", str(out), str(repeat), str(min_time)], cwd=ROOT, check=True, timeout=600
+            [*cmd, "--worker", str(out), str(repeat), str(min_time)],
+            cwd=ROOT,
+            check=True,
+            timeout=600,
+            preexec_fn=unpin if pinned else None,
         )
         times: dict[str, float] = json.loads(out.read_text())
     return times
