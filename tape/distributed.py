@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from ._xp import to_device_of, to_host
 from .errors import ArgumentError, MXNetError
 from .ndarray import NDArray, wrap
 
@@ -291,7 +292,7 @@ def _fused(named: Sequence[tuple[str, np.ndarray]], collective: Any) -> list[np.
         at = 0
         for i in members:
             a = named[i][1]
-            buf[at : at + a.size] = a.reshape(-1)
+            buf[at : at + a.size] = to_host(a).reshape(-1)  # MPI sends from the host
             offsets.append(at)
             at += a.size
         collective(buf)
@@ -323,7 +324,7 @@ def allreduce(x: NDArray, average: bool = False) -> NDArray:
     (total,) = fused_sum("tape.distributed.allreduce", [("x", x._data)])
     if average:
         total = _average(total, size())
-    return wrap(total, type(x))
+    return wrap(to_device_of(total, x._data), type(x))
 
 
 def _average(total: np.ndarray, n: int) -> np.ndarray:

@@ -35,6 +35,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from . import distributed, nd
+from ._xp import to_host
 from .errors import ArgumentError, MXNetError
 from .ndarray import NDArray, wrap
 
@@ -310,7 +311,7 @@ class KVStore:
             named = [(_key_name(k), a) for k, a in zip(keys, arrays, strict=True)]
             arrays = distributed.fused_bcast(where, named)
         for k, a in zip(keys, arrays, strict=True):
-            self._values[k] = wrap(np.array(a, copy=True))
+            self._values[k] = wrap(np.array(to_host(a), copy=True))  # the store keeps values on the CPU
             if self._optimizer is not None:
                 self._states[k] = self._optimizer.create_state(k, self._values[k])
         if self._key_type is None:
@@ -348,9 +349,11 @@ class KVStore:
             if len(arrays) == 1 and not snapshot:
                 self._pending[k] = (arrays[0]._data, False)
                 continue
-            total = arrays[0]._data.copy()  # a copy: the caller may change its array at once
+            # A copy (the caller may change its array at once), on the CPU, where the store sums
+            # the values of every device.
+            total = np.array(to_host(arrays[0]._data), copy=True)
             for a in arrays[1:]:
-                total += a._data
+                total += to_host(a._data)
             self._pending[k] = (total, True)
 
     def pull(
@@ -450,7 +453,10 @@ class KVStore:
         else:
             # An optimizer only reads the sum; a sum that the store keeps must be its own.
             keep = self._optimizer is None
-            arrays = [a.copy() if keep and not owned else a for a, owned in pending.values()]
+            arrays = []
+            for a, owned in pending.values():
+                host = to_host(a)  # a GPU array's is a copy of its own
+                arrays.append(host.copy() if keep and not owned and host is a else host)
         for k, total in zip(keys, arrays, strict=True):
             if self._optimizer is None:
                 self._values[k] = wrap(total)  # the store owns `total`: nobody else holds it

@@ -313,3 +313,31 @@ def test_the_reference_page_names_every_public_name(module: str) -> None:
     mentioned = set(re.findall(r"`(?:\w+\.)*(\w+)[(`]", page.read_text(encoding="utf-8")))
     missing = [name for name in importlib.import_module(module).__all__ if name not in mentioned]
     assert missing == []
+
+
+# ---- GPU arrays (over the CuPy stand-in) -----------------------------------------------------
+def test_the_store_sums_values_of_several_gpus_and_pulls_to_any_device() -> None:
+    from fake_cupy import FakeCupy
+
+    from tape import _xp
+
+    fake = FakeCupy(devices=2)
+    previous = _xp.use_gpu_module(fake, fake.cupyx)
+    try:
+        kv = tape.kv.create("device")
+        kv.init(0, nd.zeros(3, ctx=tape.gpu(0)))
+        kv.push(0, [nd.ones(3, ctx=tape.gpu(0)), nd.ones(3, ctx=tape.gpu(1)) * 2])
+        out = nd.zeros(3, ctx=tape.gpu(1))
+        kv.pull(0, out=out)
+        assert out.context == tape.gpu(1) and out.asnumpy().tolist() == [3.0, 3.0, 3.0]
+        store = tape.kv.create("dist_sync")
+        store.set_optimizer(tape.kv.SGD(learning_rate=0.1))
+        w = nd.ones(2, ctx=tape.gpu(0))
+        store.init("w", w)
+        store.push("w", nd.ones(2, ctx=tape.gpu(0)))
+        store.pull("w", out=w)
+        assert w.context == tape.gpu(0) and w.asnumpy().tolist() == pytest.approx([0.9, 0.9])
+        total = tape.distributed.allreduce(nd.ones(2, ctx=tape.gpu(1)))
+        assert total.context == tape.gpu(1)
+    finally:
+        _xp.use_gpu_module(previous)
