@@ -9,11 +9,24 @@ is not on ``sys.path`` and these imports fail; the project does not use that mod
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
 
 from tape import _xp, nd
+
+
+@pytest.fixture
+def two_gpus() -> Iterator[Any]:
+    """The CuPy stand-in of tests/fake_cupy.py, with two devices, as tape's GPU module; the
+    default context stays the CPU."""
+    from fake_cupy import FakeCupy
+
+    module = FakeCupy(devices=2)
+    previous = _xp.use_gpu_module(module, module.cupyx)
+    yield module
+    _xp.use_gpu_module(previous)
 
 
 @pytest.fixture
@@ -40,3 +53,27 @@ def grad_array(x: nd.NDArray) -> np.ndarray:
     """The gradient buffer of the marked array `x`, as a NumPy array."""
     assert x.grad is not None
     return x.grad.asnumpy()
+
+
+def uniform(shape: tuple[int, ...], seed: int = 0, spread: float = 1.0) -> np.ndarray:
+    """float64 values drawn uniformly from [-spread, spread)."""
+    return np.random.default_rng(seed).uniform(-spread, spread, shape)
+
+
+def distinct(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
+    """Values in [-1, 1) at least 0.01 apart: a finite difference never changes which element of
+    a window or bin is the largest."""
+    n = int(np.prod(shape))
+    return np.random.default_rng(seed).permutation(n).reshape(shape) / n * 2 - 1 + 0.01
+
+
+def weighted(f: Any) -> Any:
+    """`f` with its result squared and weighted: every output matters to the gradient check,
+    and its second derivatives too."""
+
+    def g(*args: nd.NDArray) -> nd.NDArray:
+        y = f(*args)
+        w = nd.array(np.linspace(0.5, 1.5, y.size).reshape(y.shape), dtype="float64")
+        return y * y * w
+
+    return g

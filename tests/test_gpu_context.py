@@ -5,22 +5,17 @@ These run in CI, which has no GPU: `fake_cupy.FakeCupy` plays CuPy with two devi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
 from fake_cupy import DeviceArray, FakeCupy
 
 import tape
-from tape import _xp, nd
+from tape import nd
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeCupy]:
-    module = FakeCupy(devices=2)
-    previous = _xp.use_gpu_module(module, module.cupyx)
-    yield module
-    _xp.use_gpu_module(previous)
+def fake(two_gpus: FakeCupy) -> FakeCupy:
+    return two_gpus
 
 
 def on_device(x: nd.NDArray, device: int) -> bool:

@@ -8,25 +8,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import uniform as _x
+from conftest import weighted as _weighted
 
 from tape import nd
 from tape.errors import ArgumentError
 from tape.testing import check_grads
-
-
-def _x(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).uniform(-1, 1, shape)
-
-
-def _weighted(f: Any) -> Any:
-    """`f`'s result squared and weighted: every output matters, and its second derivatives too."""
-
-    def g(*args: nd.NDArray) -> nd.NDArray:
-        y = f(*args)
-        w = nd.array(np.linspace(0.5, 1.5, y.size).reshape(y.shape), dtype="float64")
-        return y * y * w
-
-    return g
 
 
 def _deconv_ref(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ctypes
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ import pytest
 from fake_cupy import FakeCupy
 
 import tape
-from tape import _xp, autograd, nd
+from tape import autograd, nd
 from tape.errors import ArgumentError
 from tape.testing import check_grads
 
@@ -372,14 +371,6 @@ class _CudaCapsule:
 
     def to_cpu(self) -> None:
         self.device[0] = 1
-
-
-@pytest.fixture
-def two_gpus() -> Iterator[FakeCupy]:
-    module = FakeCupy(devices=2)
-    previous = _xp.use_gpu_module(module, module.cupyx)
-    yield module
-    _xp.use_gpu_module(previous)
 
 
 def test_load_frombuffer_reads_what_save_wrote(tmp_path: Path) -> None:

@@ -11,35 +11,17 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import distinct as _distinct
+from conftest import uniform as _x
+from conftest import weighted as _weighted
 
 from tape import autograd, nd
 from tape.errors import ArgumentError
 from tape.testing import check_grads
 
 
-def _x(shape: tuple[int, ...], seed: int = 0, spread: float = 1.0) -> np.ndarray:
-    return np.random.default_rng(seed).uniform(-spread, spread, shape)
-
-
-def _distinct(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
-    """Values at least 0.01 apart: a finite difference never changes a bin's maximum."""
-    n = math.prod(shape)
-    return np.random.default_rng(seed).permutation(n).reshape(shape) / n * 2 - 1 + 0.01
-
-
 def _f64(values: Any) -> nd.NDArray:
     return nd.array(values, dtype="float64")
-
-
-def _weighted(f: Any) -> Any:
-    """`f`'s result squared and weighted: every output matters, and its second derivatives too."""
-
-    def g(*args: nd.NDArray) -> nd.NDArray:
-        y = f(*args)
-        w = nd.array(np.linspace(0.5, 1.5, y.size).reshape(y.shape), dtype="float64")
-        return y * y * w
-
-    return g
 
 
 # ---- references: loops over every output position -------------------------------------------

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
 from fake_cupy import FakeCupy
 
 import tape
-from tape import _xp, nd
+from tape import nd
 
 
 @pytest.fixture(autouse=True)
@@ -117,14 +115,6 @@ def test_multinomial_frequencies_follow_the_probabilities() -> None:
     s = samples.asnumpy()
     np.testing.assert_allclose(np.bincount(s[0], minlength=4) / 20000, [0.2, 0, 0.3, 0.5], atol=0.015)
     assert (s[1] == 3).all()
-
-
-@pytest.fixture
-def two_gpus() -> Iterator[FakeCupy]:
-    module = FakeCupy(devices=2)
-    previous = _xp.use_gpu_module(module, module.cupyx)
-    yield module
-    _xp.use_gpu_module(previous)
 
 
 def test_samplers_draw_on_the_gpu_given_without_host_copies(two_gpus: FakeCupy) -> None:

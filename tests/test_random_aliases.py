@@ -5,7 +5,6 @@ NumPy, derivatives of the densities against finite differences to second order."
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -13,7 +12,7 @@ import pytest
 from fake_cupy import FakeCupy
 
 import tape
-from tape import _xp, autograd, nd
+from tape import autograd, nd
 from tape.errors import ArgumentError
 from tape.testing import check_grads
 
@@ -179,14 +178,6 @@ def test_densities_are_zero_outside_their_support() -> None:
     _close(nd.random_pdf_exponential(nd.array([[-1.0, 0.0]]), nd.array([2])), [[0, 2]])
     _close(nd.random_pdf_gamma(nd.array([[-1.0, 1.0]]), nd.array([2]), nd.array([1])), [[0, math.exp(-1)]])
     _close(nd.random_pdf_gamma(nd.array([[-1.0]]), nd.array([2]), nd.array([1]), is_log=True), [[-np.inf]])
-
-
-@pytest.fixture
-def two_gpus() -> Iterator[FakeCupy]:
-    module = FakeCupy(devices=2)
-    previous = _xp.use_gpu_module(module, module.cupyx)
-    yield module
-    _xp.use_gpu_module(previous)
 
 
 def test_densities_on_a_gpu_never_wait_for_it(two_gpus: FakeCupy) -> None:

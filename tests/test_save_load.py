@@ -7,7 +7,6 @@ import pickle
 import tracemalloc
 import warnings
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -106,14 +105,6 @@ def test_a_missing_file_raises_file_not_found(tmp_path: Path) -> None:
 
 
 # ---- GPU arrays (over the CuPy stand-in, two devices) -------------------------------------------
-@pytest.fixture
-def two_gpus() -> Iterator[FakeCupy]:
-    module = FakeCupy(devices=2)
-    previous = _xp.use_gpu_module(module, module.cupyx)
-    yield module
-    _xp.use_gpu_module(previous)
-
-
 def test_arrays_load_on_the_device_they_were_saved_from_as_in_mxnet(
     two_gpus: FakeCupy, tmp_path: Path
 ) -> None:
