@@ -26,7 +26,7 @@ _rng = np.random.default_rng(_DEFAULT_SEED)
 # One generator per GPU (CuPy's RandomState), made on first use from the last seed: the GPU
 # streams differ from the CPU's, as in MXNet.
 _seed_state = _DEFAULT_SEED
-_device_rngs: dict[int, Any] = {}
+_device_rngs: dict[tuple[int, int], Any] = {}  # (id of the GPU module, device) -> generator
 # The samplers that a GPU's generator draws itself (NumPy's name: CuPy's); the others draw on
 # the CPU and copy. CuPy's randint takes numbers only, not arrays of bounds.
 _ON_DEVICE = {"normal": "normal", "uniform": "uniform", "gamma": "gamma", "exponential": "exponential",
@@ -54,7 +54,9 @@ def seed(seed_state: int, ctx: Any = "all") -> None:
         _seed_state = seed_state
         _device_rngs.clear()
     elif ctx.device_type == "gpu":
-        _device_rngs[ctx.device_id] = _xp.gpu_module().random.RandomState(seed_state)
+        module = _xp.gpu_module()
+        with module.cuda.Device(ctx.device_id):
+            _device_rngs[id(module), ctx.device_id] = module.random.RandomState(seed_state)
 
 
 def generator() -> np.random.Generator:
@@ -70,10 +72,11 @@ def generator() -> np.random.Generator:
 
 def device_generator(device: int) -> Any:
     """The generator of GPU `device` (CuPy's `RandomState`), seeded by `seed`."""
-    rng = _device_rngs.get(device)
+    module = _xp.gpu_module()  # keyed by it too: tests put a fresh stand-in in place
+    rng = _device_rngs.get((id(module), device))
     if rng is None:
-        with _xp.gpu_module().cuda.Device(device):
-            rng = _device_rngs[device] = _xp.gpu_module().random.RandomState(_seed_state + 1 + device)
+        with module.cuda.Device(device):
+            rng = _device_rngs[id(module), device] = module.random.RandomState(_seed_state + 1 + device)
     return rng
 
 

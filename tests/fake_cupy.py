@@ -465,20 +465,23 @@ class FakeCupy:
 
 @pytest.fixture(autouse=True)
 def on_the_gpu() -> Iterator[Any]:
-    """Runs each test of a module that imports it with `gpu(0)` as the default context, over a
-    fresh stand-in: tests/on_gpu/ imports it next to the tests of a module of tests/."""
+    """Runs each test of a module that imports it with a GPU as the default context (`gpu(1)` of
+    a fresh stand-in, or `gpu(0)` of real CuPy with TAPE_TEST_GPU=cupy): tests/on_gpu/ imports
+    it next to the tests of a module of tests/."""
     if os.environ.get("TAPE_TEST_GPU") == "cupy":  # benchmarks/gpu_check.py: the real thing
         import cupy
         import cupyx
         import cupyx.scipy.special
 
-        module, extras = cupy, cupyx
+        module, extras, device = cupy, cupyx, 0
     else:
-        module = FakeCupy(devices=1)
-        extras = module.cupyx
+        # The second of two devices: a program that computes on gpu(1) inside its `with` block
+        # must work as on gpu(0), so nothing may assume device 0.
+        module = FakeCupy(devices=2)
+        extras, device = module.cupyx, 1
     previous = _xp.use_gpu_module(module, extras)
     try:
-        with tape.gpu(0):
+        with tape.gpu(device):
             yield module
     finally:
         _xp.use_gpu_module(previous)
