@@ -7,8 +7,11 @@ ops need no change. The helpers here cover what does not dispatch by itself: mak
 nothing, copies between host and device, and synchronisation.
 
 CuPy is imported on the first use of a GPU, never by `import tape`; tests install a stand-in
-with `use_gpu_module`. Of CuPy, tape uses `ndarray`, `asarray`, `asnumpy`, `cuda.Device` (as a
-scope and for `synchronize()`), `cuda.runtime.getDeviceCount()` and an array's `device.id`.
+(tests/fake_cupy.py) with `use_gpu_module`. Of CuPy, tape calls: `ndarray`, `asarray`,
+`asnumpy`, `empty`, `zeros`, `arange`, `ascontiguousarray`, `from_dlpack`, `random.RandomState`,
+`cuda.Device` (as a scope and for `synchronize()`), `cuda.runtime.getDeviceCount()`, an array's
+`device.id`; of `cupyx`: `scatter_add`, `errstate` and `scipy.special`. Everything else goes
+through NumPy's protocols.
 """
 
 from __future__ import annotations
