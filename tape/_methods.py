@@ -18,7 +18,7 @@ from ._args import narrowing
 from ._primitive import Primitive, refused
 from ._state import flags
 from ._xp import as_data, asarray, is_device_array
-from .context import mixed
+from .context import Context, check, mixed
 from .ndarray import NDArray, raw, wrap
 from .ops import arith, elementwise, indexing, join, linalg, nn, reduction, special, trig
 from .ops import shape as shapes
@@ -137,7 +137,10 @@ def _inplace(op: Primitive, symbol: str) -> Operator:
         # leaves a float32 p float32, but a float result is never cut into an integer array.
         try:
             op.fwd(self._data, raw(o), out=self._data, casting="same_kind")
-        except TypeError as e:  # what same_kind refuses: a result of a wider kind
+        except TypeError as e:  # what same_kind refuses (a result of a wider kind), or two devices
+            two_devices = mixed(f"x {symbol}= y", e, self._data, raw(o))
+            if two_devices is not e:
+                raise two_devices from e
             raise narrowing(symbol, self._data.dtype, op.fwd(self._data, raw(o)).dtype) from e
         return cast(NDArray, self)
 
@@ -239,6 +242,38 @@ class Methods:
 
     # ---- copies, dtypes and interfaces ----------------------------------------------------------
     copy = shapes.copy
+
+    def copyto(self: Any, other: NDArray | Context) -> NDArray:
+        """Copy into the array `other` (and return it), or to a new array on context `other`;
+        recorded, so gradients flow back to this array's device.
+
+        >>> import tape
+        >>> tape.nd.ones((2,)).copyto(tape.cpu())
+        <BLANKLINE>
+        [1. 1.]
+        <NDArray 2 @cpu(0)>
+        """
+        if isinstance(other, Context):
+            check(other)
+            return shapes.to_context_op(self, ctx=other)
+        if not isinstance(other, NDArray):
+            raise TypeError(f"copyto takes an NDArray or a Context, not {type(other).__name__}")
+        other[...] = self if other.context == self.context else shapes.to_context_op(self, ctx=other.context)
+        return other
+
+    def as_in_context(self: Any, context: Context) -> NDArray:
+        """This array on `context`: the array itself when it is already there, else a copy
+        (recorded, as `copyto`).
+
+        >>> import tape
+        >>> x = tape.nd.ones((2,))
+        >>> x.as_in_context(tape.cpu()) is x
+        True
+        """
+        check(context)
+        return self if context == self.context else shapes.to_context_op(self, ctx=context)
+
+    as_in_ctx = as_in_context
 
     def as_interface(self: Any, cls: type[NDArray]) -> NDArray:
         """The same memory as an array of class `cls`; recorded, so gradients flow through it."""

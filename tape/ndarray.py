@@ -247,45 +247,6 @@ class NDArray(_Methods):
             note_cut(out, DETACHED)
         return out
 
-    # ---- devices ------------------------------------------------------------------------
-    def copyto(self, other: NDArray | _context.Context) -> NDArray:
-        """Copy into the array `other` (and return it), or to a new array on context `other`.
-        The copy is outside any graph, as in MXNet.
-
-        >>> import tape
-        >>> tape.nd.ones((2,)).copyto(tape.cpu())
-        <BLANKLINE>
-        [1. 1.]
-        <NDArray 2 @cpu(0)>
-        """
-        if isinstance(other, _context.Context):
-            _context.check(other)
-            data = _context.place(self._data, other)
-            return wrap(data.copy() if data is self._data else data, self.__class__)
-        if not isinstance(other, NDArray):
-            raise TypeError(f"copyto takes an NDArray or a Context, not {type(other).__name__}")
-        if other.context != self.context:
-            other[...] = wrap(_context.place(self._data, other.context), self.__class__)
-        else:
-            other[...] = self
-        return other
-
-    def as_in_context(self, context: _context.Context) -> NDArray:
-        """This array on `context`: the array itself when it is already there, else a copy
-        (outside any graph, as `copyto`).
-
-        >>> import tape
-        >>> x = tape.nd.ones((2,))
-        >>> x.as_in_context(tape.cpu()) is x
-        True
-        """
-        _context.check(context)
-        if context == self.context:
-            return self
-        return wrap(_context.place(self._data, context), self.__class__)
-
-    as_in_ctx = as_in_context
-
     # ---- printing -------------------------------------------------------------------------
     def __repr__(self) -> str:
         shape = "x".join(str(n) for n in self.shape)

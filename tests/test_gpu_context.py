@@ -145,3 +145,31 @@ def test_recorded_assignment_from_another_device_is_refused_naming_both(fake: Fa
     with pytest.raises(ValueError, match=r"value is on cpu\(0\) and x on gpu\(0\).*as_in_context"):
         with autograd.record():
             g[1:] = x * 2
+
+
+def test_gradients_flow_back_through_copies_between_devices(fake: FakeCupy) -> None:
+    from tape import autograd
+
+    x = nd.array([1.0, 2.0])
+    x.attach_grad()
+    with autograd.record():
+        on_gpu = x.as_in_context(tape.gpu(1))
+        y = (on_gpu * on_gpu).sum() + (x.copyto(tape.gpu(0)) * 3).sum().as_in_context(tape.gpu(1))
+    y.backward()
+    assert on_device(on_gpu, 1) and x.grad is not None and x.grad.context == tape.cpu()
+    assert x.grad.asnumpy().tolist() == [5.0, 7.0]  # 2x + 3
+
+
+def test_an_augmented_assignment_from_another_device_names_both(fake: FakeCupy) -> None:
+    g = nd.ones(2, ctx=tape.gpu(0))
+    with pytest.raises(ValueError, match=r"x \+= y: the inputs are on cpu\(0\) and gpu\(0\)"):
+        g += nd.ones(2)
+
+
+def test_np_asarray_with_another_context_copies_there(fake: FakeCupy) -> None:
+    from tape import np as tnp
+
+    x = tnp.ones(2)
+    assert tnp.asarray(x) is x and tnp.asarray(x, ctx=tape.cpu()) is x
+    y = tnp.asarray(x, ctx=tape.gpu(1))
+    assert y.context == tape.gpu(1) and y.tolist() == [1.0, 1.0]

@@ -79,11 +79,11 @@ def asarray(a: Any, dtype: Any = None, ctx: Any = None) -> ndarray:
     >>> np.asarray(x) is x
     True
     """
-    if type(a) is ndarray and (dtype is None or dtype_of(dtype, "np.asarray") == a._data.dtype):
-        _context.check(ctx)
+    _context.check(ctx)
+    there = ctx is None or ctx == a.context if isinstance(a, NDArray) else False  # else: a copy to ctx
+    if there and type(a) is ndarray and (dtype is None or dtype_of(dtype, "np.asarray") == a._data.dtype):
         return a
-    if isinstance(a, NDArray) and dtype is None:  # a legacy nd array: the same memory
-        _context.check(ctx)
+    if there and isinstance(a, NDArray) and dtype is None:  # a legacy nd array: the same memory
         out: ndarray = a.as_interface(ndarray)  # type: ignore[assignment]
         return out
     return array(a, dtype=dtype, ctx=ctx, copy=False)

@@ -304,19 +304,25 @@ def _check_weights(
     kernel: tuple[int, ...],
     num_filter: int,
     groups: int,
+    where: str = "nd.Convolution",
+    transposed: bool = False,
 ) -> None:
-    where = "nd.Convolution"
+    """Refuse groups, weights or a bias that do not fit `data`: the weight is (num_filter,
+    C / groups, *kernel), or (C, num_filter / groups, *kernel) for a `transposed` convolution."""
     channels = data.shape[1]
     if groups < 1 or channels % groups or num_filter % groups:
         raise ArgumentError(
             f"{where}: num_group={groups} must divide both the {channels} input channels and "
             f"num_filter={num_filter}"
         )
-    want = (num_filter, channels // groups, *kernel)
+    want = (
+        (channels, num_filter // groups, *kernel) if transposed else (num_filter, channels // groups, *kernel)
+    )
     if weight.shape != want:
         raise ArgumentError(
             f"{where}: weight has shape {weight.shape}, but data of shape {data.shape} with num_filter="
             f"{num_filter}, num_group={groups} and kernel={kernel} needs {want}"
+            + (" (input channels first)" if transposed else "")
         )
     if bias is not None and bias.shape != (num_filter,):
         raise ArgumentError(

@@ -19,7 +19,7 @@ from .._args import array, int_tuple, wrong_type
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
-from .conv import Geometry, _kernel, _layout, _per_axis, col2im_op
+from .conv import Geometry, _check_weights, _kernel, _layout, _per_axis, col2im_op
 from .linalg import batch_dot_op
 from .shape import reshape_op, transpose_op
 
@@ -91,27 +91,6 @@ def _output_geometry(
     return Geometry(kernel, strides, dilates, pads, spatial), out
 
 
-def _check_weights(
-    data: NDArray, weight: NDArray, bias: NDArray | None, kernel: tuple[int, ...], filters: int, groups: int
-) -> None:
-    channels = data.shape[1]
-    if channels % groups or filters % groups:
-        raise ArgumentError(
-            f"{_WHERE}: num_group={groups} must divide both the {channels} input channels and "
-            f"num_filter={filters}"
-        )
-    want = (channels, filters // groups, *kernel)
-    if weight.shape != want:
-        raise ArgumentError(
-            f"{_WHERE}: weight has shape {weight.shape}, but data of shape {data.shape} with num_filter="
-            f"{filters}, num_group={groups} and kernel={kernel} needs {want} (input channels first)"
-        )
-    if bias is not None and bias.shape != (filters,):
-        raise ArgumentError(
-            f"{_WHERE}: bias has shape {bias.shape}, but num_filter={filters} needs ({filters},)"
-        )
-
-
 def Deconvolution(  # noqa: N802 - MXNet's name
     data: NDArray,
     weight: NDArray,
@@ -167,7 +146,7 @@ def Deconvolution(  # noqa: N802 - MXNet's name
     if not no_bias and bias is None:
         raise ArgumentError(f"{_WHERE}: bias is required with no_bias=False: pass bias=... or no_bias=True")
     b = None if bias is None else array(bias, _WHERE, "bias")
-    _check_weights(data, weight, b, k, filters, groups)
+    _check_weights(data, weight, b, k, filters, groups, _WHERE, transposed=True)
     geom, spatial = _output_geometry(data.shape[2:], k, stride, dilate, pad, adj, target_shape)
     result = _deconvolve(data, weight, b, geom, groups, (data.shape[0], filters, *spatial))
     return result if out is None else into(out, result, _WHERE)

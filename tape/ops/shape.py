@@ -9,6 +9,7 @@ import numpy as np
 
 from .._args import array, int_tuple
 from .._primitive import Primitive
+from ..context import Context, place
 from ..creation import into
 from ..errors import ArgumentError
 from ..ndarray import NDArray
@@ -59,6 +60,17 @@ sum_to_op: Primitive = Primitive(
     "sum_to", _sum_to, lambda g, ans, x, shape: broadcast_to_op(g, shape=x.shape)
 )
 copy_op: Primitive = Primitive("copy", np.copy, lambda g, ans, x: g)
+
+
+def _to_context(x: np.ndarray, ctx: Context) -> np.ndarray:
+    data: np.ndarray = place(x, ctx)
+    return data.copy() if data is x else data
+
+
+# A copy on the context `ctx` (`copyto`, `as_in_context`); its adjoint copies the gradient back.
+to_context_op: Primitive = Primitive(
+    "copyto", _to_context, lambda g, ans, x, ctx: to_context_op(g, ctx=x.context)
+)
 # The same memory under another array class (`as_np_ndarray`, `as_nd_ndarray`).
 view_op: Primitive = Primitive("view", lambda x: x, lambda g, ans, x: g)
 cast_op: Primitive = Primitive(
