@@ -173,3 +173,9 @@ def test_np_asarray_with_another_context_copies_there(fake: FakeCupy) -> None:
     assert tnp.asarray(x) is x and tnp.asarray(x, ctx=tape.cpu()) is x
     y = tnp.asarray(x, ctx=tape.gpu(1))
     assert y.context == tape.gpu(1) and y.tolist() == [1.0, 1.0]
+
+
+def test_a_fused_update_with_a_gradient_on_another_device_names_both(fake: FakeCupy) -> None:
+    w = nd.ones(2, ctx=tape.gpu(0))
+    with pytest.raises(ValueError, match=r"grad is on cpu\(0\), but weight is on gpu\(0\).*as_in_context"):
+        nd.sgd_update(w, nd.ones(2), lr=0.1, out=w)
