@@ -57,7 +57,8 @@ def _arrays(where: str, **given: Any) -> list[NDArray]:
                 f"{where}: {name} has dtype {a._data.dtype}, but weight has dtype {weight._data.dtype}: "
                 f"convert it first, {name}.astype('{weight._data.dtype}')"
             )
-        if a.context != weight.context:
+        both_host = a._data.__class__ is np.ndarray and weight._data.__class__ is np.ndarray
+        if not both_host and a.context != weight.context:
             raise ArgumentError(
                 f"{where}: {name} is on {a.context}, but weight is on {weight.context}: copy it "
                 f"first, {name}.as_in_context(weight.context)"
